@@ -1,0 +1,1 @@
+"""One module per subcommand of ``policygraph``; the CLI discovers them here."""
