@@ -178,8 +178,18 @@ def load_fixture(path: Path | None, project_root: Path = ROOT) -> KnowledgeGraph
     return kg
 
 
-def validate_fixture(path: Path, engine: str = "rudof"):
-    return validate_graph(load_fixture(path), engine=engine)
+_REPORTS: dict[Path, object] = {}
+
+
+def validate_fixture(path: Path, engine: str = "rudof", kg: KnowledgeGraph | None = None):
+    """Validate a fixture; rudof's reports are kept for the session (the agreement test
+    compares pyshacl with them rather than running rudof again)."""
+    if engine == "rudof" and path in _REPORTS:
+        return _REPORTS[path]
+    report = validate_graph(kg if kg is not None else load_fixture(path), engine=engine)
+    if engine == "rudof":
+        _REPORTS[path] = report
+    return report
 
 
 def resolve_focus(kg: KnowledgeGraph, text: str, known: dict[str, str]) -> str:
