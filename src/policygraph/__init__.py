@@ -31,6 +31,8 @@ _EXPORTS = {
     "PolicygraphError": "errors",
     "InputError": "errors",
     "ParseError": "errors",
+    "validate": "validation",
+    "ValidationReport": "report",
 }
 
 __all__ = ["__version__", *sorted(_EXPORTS)]
