@@ -359,7 +359,15 @@ def _render_junit(report: ValidationReport, fail_on: str) -> str:
         by_shape.setdefault(result.shape or "(no shape)", []).append(result)
     shapes = list(dict.fromkeys([*report.shapes, *by_shape]))
     failures = 0
-    suite = ET.Element("testsuite", name="policygraph validate", hostname=report.engine)
+    suite = ET.Element("testsuite", name="policygraph validate")
+    properties = ET.SubElement(suite, "properties")
+    for name, value in (
+        ("engine", report.engine),
+        ("fail_on", fail_on),
+        ("triples", str(report.triples)),
+        ("checked_quotes", str(report.checked_quotes).lower()),
+    ):
+        ET.SubElement(properties, "property", name=name, value=value)
     for shape in shapes:
         results = by_shape.get(shape, [])
         case = ET.SubElement(suite, "testcase", classname="policygraph.shapes", name=compact(shape))
