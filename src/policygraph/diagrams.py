@@ -26,7 +26,7 @@ from . import layout
 from . import namespaces as ns
 from .graph import PARTS
 
-_FONT_WIDTH = 0.56  # average advance of a sans-serif character, in ems
+_FONT_WIDTH = 0.53  # average advance of a sans-serif character, in ems
 _MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?")
 
@@ -250,11 +250,34 @@ SELECT DISTINCT ?framework ?actor WHERE {
   ?framework a pg:Framework ; pg:hasParty ?actor . FILTER(isIRI(?framework) && isIRI(?actor))
 }
 """
+_SHORT_NAMES = """
+SELECT ?node ?name WHERE {
+  { ?node pg:iso3166Alpha2 ?name } UNION { ?node skos:altLabel|rdfs:label ?name FILTER(LANG(?name) = "en") }
+}
+"""
 _LABELS = """
 SELECT ?node (SAMPLE(?l) AS ?label) WHERE {
   ?node rdfs:label ?l FILTER(LANG(?l) = "en")
 } GROUP BY ?node
 """
+
+
+def short_names(store: ox.Store, labels: dict[str, str]) -> dict[str, str]:
+    """A few letters per actor for the party chips: ISO code, an acronym it goes by, or initials."""
+    codes: dict[str, list[str]] = defaultdict(list)
+    for row in _query(store, _SHORT_NAMES):
+        name = row["name"].value
+        if re.fullmatch(r"[A-Z][A-Z0-9]{1,5}", name):
+            codes[row["node"].value].append(name)
+    names = {}
+    for iri, label in labels.items():
+        found = sorted(codes.get(iri, ()), key=lambda n: (len(n), n))
+        if found:
+            names[iri] = found[0]
+        else:
+            initials = "".join(w[0] for w in re.findall(r"[A-Za-z][\w'-]*", label) if w[0].isupper())
+            names[iri] = (initials or label)[:4]
+    return names
 
 
 def _barycentre_order(nodes: list[str], neighbours: dict[str, set[str]],
@@ -303,7 +326,7 @@ def network_svg(dataset: ox.Dataset, index=None) -> bytes:
         positions.update({f: float(i) for i, f in enumerate(frameworks)})
 
     width, top, row = 1480, 120, 30
-    columns = {"actor": (40, 250), "measure": (430, 470), "framework": (1090, 360)}
+    columns = {"actor": (40, 270), "measure": (440, 480), "framework": (1090, 360)}
     count = max(len(actors), len(measures), len(frameworks), 1)
     height = top + count * row + 40
     spread = {
@@ -322,7 +345,7 @@ def network_svg(dataset: ox.Dataset, index=None) -> bytes:
                 "x": x, "y": spread[column][iri] - 11, "w": w, "h": 22,
                 "label": fit(label, w - 16, 13), "title": label, "kind": column,
                 "fill": fill, "href": _href(iri, "docs/network.svg"),
-                "ink": "#ffffff" if column == "actor" and iri in ACTOR_COLOURS else "#1d2330",
+                "ink": "#ffffff" if column == "actor" else "#1d2330",
                 "stroke": colour([iri])[0] if column == "actor" else "#8a93a6",
             })
     ax, aw = columns["actor"]
@@ -337,11 +360,27 @@ def network_svg(dataset: ox.Dataset, index=None) -> bytes:
     for m, f in sorted(uses):
         edges.append(_edge(mx + mw, spread["measure"][m], fx, spread["framework"][f],
                            "#8a93a6", "uses"))
-    for a, f in sorted(parties):
-        edges.append(_party(ax + aw, spread["actor"][a], fx, spread["framework"][f],
-                            colour([a])[0], top))
+    shorts = short_names(store, labels)
+    chips = []
+    fw = columns["framework"][1]
+    by_framework: dict[str, list[str]] = defaultdict(list)
+    for a, f in sorted(parties, key=lambda p: (positions.get(p[0], 0), p)):
+        by_framework[f].append(a)
+    for f, members in by_framework.items():
+        x = fx + fw - 6
+        for a in reversed(sorted(members, key=lambda a: actors.index(a))):
+            text = shorts.get(a, "?")
+            w = 10 + len(text) * 7.2
+            x -= w + 3
+            chips.append({"x": round(x, 1), "y": spread["framework"][f] - 8, "w": round(w, 1),
+                          "text": text, "title": f"party: {labels.get(a, a)}",
+                          "fill": colour([a])[0], "href": _href(a, "docs/network.svg")})
+        for node in nodes:
+            if node["href"] == _href(f, "docs/network.svg"):
+                room = x - node["x"] - 8
+                node["label"] = fit(node["title"], room, 13)
     svg = environment().get_template("network.svg.j2").render(
-        width=width, height=height, nodes=nodes, edges=edges, columns=columns, top=top,
+        width=width, height=height, nodes=nodes, edges=edges, chips=chips, columns=columns, top=top,
         counts={"actors": len(actors), "measures": len(measures), "frameworks": len(frameworks)},
         legend=_legend(),
     )
@@ -367,10 +406,3 @@ def _edge(x1, y1, x2, y2, stroke, kind, dashed=False) -> dict:
     }
 
 
-def _party(x1, y1, x2, y2, stroke, top) -> dict:
-    lift = top - 50
-    return {
-        "d": f"M{x1:.1f},{y1:.1f} C{x1 + 120:.1f},{lift:.1f} {x2 - 120:.1f},{lift:.1f} "
-             f"{x2:.1f},{y2:.1f}",
-        "stroke": stroke, "kind": "party to", "dashed": False, "width": 1.0, "opacity": 0.35,
-    }

@@ -125,10 +125,11 @@ def jsonld_context(triples: Iterable[ox.Triple]) -> dict:
     """A JSON-LD context for ``triples`` that makes them read as plain JSON.
 
     ``id`` and ``type`` stand for ``@id`` and ``@type``; every prefix is declared; each
-    ``pg:`` property is a bare term (``actor``), every other property a term named by
+    ``pg:`` property is a bare term (``target``), every other property a term named by
     its compact IRI (``rdfs:label``); ``pg:`` classes are bare terms (``State``). A
     property whose values are all IRIs is coerced to ``@id``, all of one datatype to that
-    datatype, all language-tagged to a language map.
+    datatype, all language-tagged to a language map; one with blank-node values is not
+    coerced, so that those nodes (evidence, quantities) are nested where they are used.
     """
     kinds: dict[str, set[str]] = {}
     classes: set[str] = set()
@@ -141,6 +142,8 @@ def jsonld_context(triples: Iterable[ox.Triple]) -> dict:
             continue
         if isinstance(o, ox.Literal):
             kind = "@language" if o.language else o.datatype.value
+        elif isinstance(o, ox.BlankNode):
+            kind = "@blank"  # left uncoerced, so that the blank node is nested in place
         else:
             kind = "@id"
         kinds.setdefault(predicate, set()).add(kind)
@@ -160,7 +163,7 @@ def jsonld_context(triples: Iterable[ox.Triple]) -> dict:
             definition["@type"] = "@id"
         elif found == {"@language"}:
             definition["@container"] = "@language"
-        elif len(found) == 1 and found != {ns.XSD + "string"}:
+        elif len(found) == 1 and not found & {ns.XSD + "string", "@blank"}:
             (datatype,) = found
             definition["@type"] = _curie(datatype) or datatype
         context[term] = definition
