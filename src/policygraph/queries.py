@@ -550,11 +550,13 @@ def run_embedded(kg: KnowledgeGraph, q: Query, params: Mapping[str, Term]) -> Qu
     substitutions = {ox.Variable(n): t for n, t in params.items()}
     try:
         answer = kg.query(q.text, substitutions=substitutions or None)
+        return materialise(answer)  # evaluation is lazy: errors may come while reading
     except ParseError as err:
         raise ParseError(q.origin, err.line, err.column, _short(err.detail)) from None
     except RuntimeError as err:
         raise _binding_error(q, err) from None
-    return materialise(answer)
+    except OSError as err:  # e.g. a SERVICE that cannot be reached
+        raise InputError(f"{q.origin}: the query failed: {' '.join(str(err).split())}") from None
 
 
 def _short(detail: str, limit: int = 160) -> str:
@@ -599,6 +601,8 @@ def check(q: Query, params: Mapping[str, Term], prefixes: bool = True) -> str:
         raise ParseError(q.origin, parsed.line, parsed.column, _short(parsed.detail)) from None
     except RuntimeError as err:
         raise _binding_error(q, err) from None
+    except OSError:  # only ASK is evaluated at once: a SERVICE it calls has failed
+        return "ask"
     if isinstance(answer, ox.QueryBoolean):
         return "ask"
     if isinstance(answer, ox.QueryTriples):
