@@ -465,18 +465,40 @@ def expand(cell: str) -> str:
     return cell
 
 
-def read_expected(path: Path) -> tuple[list[str], list[tuple[str, ...]]]:
+def read_expected(path: Path, like: QueryResult | None = None) -> tuple[list[str], list[tuple]]:
     """An expected-results CSV: a header naming the columns, then one row per solution.
 
     Cells are written as in SPARQL CSV results (IRI, lexical form, empty when unbound);
-    an IRI may be shortened with one of the project's prefixes (``actor:japan``).
+    an IRI may be shortened with one of the project's prefixes (``actor:japan``). Given
+    the actual result ``like``, cells of the columns it answers with numbers are put in
+    canonical form as :func:`comparable` puts the result's (a CSV cell has no datatype,
+    so ``"057"`` stays a code unless the column holds numbers).
     """
     with path.open(encoding="utf-8", newline="") as handle:
         table = list(csv.reader(handle))
     if not table:
         raise InputError(f"{path}: empty; the first line must name the columns")
     header, *rows = table
-    return header, [tuple(canonical(expand(cell)) for cell in row) for row in rows]
+    numeric = numeric_columns(like) if like is not None else set()
+    return header, [
+        tuple(
+            canonical(expand(cell)) if i in numeric else expand(cell)
+            for i, cell in enumerate(row)
+        )
+        for row in rows
+    ]
+
+
+def numeric_columns(result: QueryResult) -> set[int]:
+    """Columns whose every bound cell is a number (and that have one)."""
+    found = set()
+    for i in range(len(result.columns)):
+        cells = [row[i] for row in result.terms if row[i] is not None]
+        if cells and all(
+            isinstance(t, ox.Literal) and t.datatype.value in _XSD_NUMERIC for t in cells
+        ):
+            found.add(i)
+    return found
 
 
 def same_rows(actual: list[tuple], expected: list[tuple], ordered: bool) -> bool:
