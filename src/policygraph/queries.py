@@ -598,7 +598,7 @@ def _binding_error(q: Query, err: Exception) -> InputError:
     if match:
         return InputError(
             f"{q.origin}: cannot bind ?{match.group(1)}: the query does not return it "
-            "(a parameter must be a variable of the SELECT clause)"
+            "(bind a variable of the SELECT clause, or of the pattern of an ASK or CONSTRUCT)"
         )
     return InputError(f"{q.origin}: {' '.join(message.split())}")
 
