@@ -17,7 +17,6 @@ import pyoxigraph as ox
 import pytest
 
 import policygraph
-from conftest import ROOT, run_cli
 from policygraph import namespaces as ns
 from policygraph.cli import main
 from policygraph.errors import InputError, ParseError
@@ -37,6 +36,8 @@ from policygraph.queries import (
     run_embedded,
     same_rows,
 )
+
+from .conftest import ROOT, run_cli
 
 QUESTION_FILES = sorted((ROOT / "queries").glob("*.rq"))
 MIN_QUESTIONS = 8
