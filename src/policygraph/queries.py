@@ -13,9 +13,9 @@ the file name without ``.rq``. The file opens with comment lines that describe i
 comment lines indented by at least two spaces. ``param`` (repeatable) documents a variable
 that ``--param`` may bind; ``example`` (repeatable) gives bindings whose answer is tested
 too; ``inference`` says which entailment the answer needs (the tests check that the
-asserted data alone answers differently). The answer to the question without parameters is kept in
-``queries/expected/NAME.csv`` and, when the header has examples, the answer with them in
-``queries/expected/NAME.example.csv``; the test suite runs every question against them.
+asserted data alone answers differently). The answer to the question without parameters
+is kept in ``queries/expected/NAME.csv`` and, when the header has examples, the answer
+with them in ``queries/expected/NAME.example.csv``; the tests hold every question to them.
 
 Results, whichever store answered, go through SPARQL 1.1 JSON results (pyoxigraph
 serialises the embedded store's answer and parses an endpoint's), so both give the same
@@ -53,7 +53,6 @@ if TYPE_CHECKING:
     from .graph import KnowledgeGraph
 
 FORMATS = ("table", "csv", "tsv", "json", "ttl")
-KINDS = ("select", "ask", "graph")
 HEADER_FIELDS = ("title", "question", "use", "param", "example", "inference")
 REQUIRED_FIELDS = ("title", "question", "use")
 NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
@@ -482,8 +481,7 @@ def read_expected(path: Path, like: QueryResult | None = None) -> tuple[list[str
     numeric = numeric_columns(like) if like is not None else set()
     return header, [
         tuple(
-            canonical(expand(cell)) if i in numeric else expand(cell)
-            for i, cell in enumerate(row)
+            canonical(expand(cell)) if i in numeric else expand(cell) for i, cell in enumerate(row)
         )
         for row in rows
     ]
