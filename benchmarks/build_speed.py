@@ -54,10 +54,11 @@ def reference(project_root: Path, out: Path) -> None:
     for triple in asserted:
         entailed.add(triple)
     owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(entailed)
+    # The full OWL-RL closure (domain and range included: owlrl cannot leave them out) is what
+    # a plain script validates; whether it conforms is recorded, it does not stop the timing.
     conforms, _, _ = pyshacl.validate(entailed, shacl_graph=graphs["shapes"], inference="none")
-    if not conforms:
-        raise SystemExit("reference pipeline: the data does not conform")
     out.mkdir(parents=True, exist_ok=True)
+    (out / "conforms").write_text(str(conforms))
     formats = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld", "rdf": "xml"}
     for name, graph in (("asserted", asserted), ("entailed", entailed)):
         for suffix, fmt in formats.items():
@@ -100,6 +101,7 @@ def main() -> int:
         return 0
 
     build_times, reference_times = [], []
+    reference_conforms = None
     with tempfile.TemporaryDirectory() as tmp:
         for run in range(args.runs):
             build_times.append(
@@ -129,6 +131,7 @@ def main() -> int:
                     ]
                 )
             )
+            reference_conforms = (Path(tmp) / "reference" / "conforms").read_text() == "True"
             print(
                 f"run {run + 1}: build {build_times[-1]:.2f} s, "
                 f"reference {reference_times[-1]:.2f} s",
@@ -145,6 +148,7 @@ def main() -> int:
         "reference_median": round(reference_median, 3),
         "speedup": round(reference_median / build_median, 1),
         "goal": "speedup >= 5",
+        "reference_conforms": reference_conforms,
         "python": platform.python_version(),
         "machine": platform.machine(),
         "libraries": {

@@ -372,8 +372,9 @@ def tree(folder: Path) -> dict[str, bytes]:
 
 @pytest.mark.slow
 def test_two_builds_are_byte_identical(dist, tmp_path):
+    # another hash seed, and one process instead of forked workers: the same bytes
     again = tmp_path / "again"
-    env = {**os.environ, "PYTHONHASHSEED": "12345"}
+    env = {**os.environ, "PYTHONHASHSEED": "12345", "POLICYGRAPH_WORKERS": "0"}
     done = subprocess.run(
         [sys.executable, "-m", "policygraph", "build", "-q", "--out", str(again)],
         cwd=ROOT,
@@ -449,3 +450,20 @@ def test_invalid_data_prints_the_report_exits_1_and_keeps_dist(tmp_path, dist):
     assert "dumps" not in done.stderr, "nothing is written for invalid data"
     assert tree(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["dist"], "no staging folder left"
+
+
+@pytest.mark.parametrize("forked", [True, False])
+def test_worker_jobs_return_their_result_or_fail_with_their_error(forked):
+    from policygraph.workers import Job, can_fork
+
+    if forked and not can_fork():
+        pytest.skip("this platform does not fork")
+    payload = bytes(range(256)) * 4096
+    assert Job(lambda: {"file": payload}, forked=forked).result() == {"file": payload}
+    failing = Job(lambda: 1 / 0, forked=forked) if forked else None
+    if forked:
+        with pytest.raises(RuntimeError, match="ZeroDivisionError"):
+            failing.result()
+    else:
+        with pytest.raises(ZeroDivisionError):
+            Job(lambda: 1 / 0, forked=False)
