@@ -7,9 +7,10 @@ results it must produce, one line each::
 
     # expect: <focus> <path or -> <constraint component> [<shape>]
 
-where the shape defaults to the fixture's own (its folder), focus and path are prefixed names (with the file's own prefixes) or IRIs, and a
-focus ``[subject predicate]`` is the blank node that triple points to. Each fixture is
-validated together with the ontology and ``tests/shapes/base.ttl``.
+where the shape defaults to the fixture's own (its folder); focus, path and shape are
+prefixed names (with the file's own prefixes) or IRIs; and a focus ``[subject predicate]``
+is the blank node that triple points to. Each fixture is validated together with the
+ontology and ``tests/shapes/base.ttl``.
 """
 
 from __future__ import annotations
@@ -33,7 +34,37 @@ FIXTURES = ROOT / "tests" / "shapes"
 BASE = FIXTURES / "base.ttl"
 
 # Parameters of SHACL Core constraint components (and sh:sparql), by local name.
-PARAMETERS = ["class", "datatype", "nodeKind", "minCount", "maxCount", "minExclusive", "minInclusive", "maxExclusive", "maxInclusive", "minLength", "maxLength", "pattern", "languageIn", "uniqueLang", "equals", "disjoint", "lessThan", "lessThanOrEquals", "not", "and", "or", "xone", "node", "qualifiedMinCount", "qualifiedMaxCount", "closed", "hasValue", "in", "sparql"]
+PARAMETERS = [
+    "class",
+    "datatype",
+    "nodeKind",
+    "minCount",
+    "maxCount",
+    "minExclusive",
+    "minInclusive",
+    "maxExclusive",
+    "maxInclusive",
+    "minLength",
+    "maxLength",
+    "pattern",
+    "languageIn",
+    "uniqueLang",
+    "equals",
+    "disjoint",
+    "lessThan",
+    "lessThanOrEquals",
+    "not",
+    "and",
+    "or",
+    "xone",
+    "node",
+    "qualifiedMinCount",
+    "qualifiedMaxCount",
+    "closed",
+    "hasValue",
+    "in",
+    "sparql",
+]
 
 _EXPECT = re.compile(r"^#\s*expect:\s*(\[[^\]]*\]|\S+)\s+(\S+)\s+(\S+)(?:\s+(\S+))?\s*$")
 _PREFIX = re.compile(r"^\s*@prefix\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>\s*\.", re.IGNORECASE)
@@ -147,8 +178,18 @@ def load_fixture(path: Path | None, project_root: Path = ROOT) -> KnowledgeGraph
     return kg
 
 
-def validate_fixture(path: Path, engine: str = "rudof"):
-    return validate_graph(load_fixture(path), engine=engine)
+_REPORTS: dict[Path, object] = {}
+
+
+def validate_fixture(path: Path, engine: str = "rudof", kg: KnowledgeGraph | None = None):
+    """Validate a fixture; rudof's reports are kept for the session (the agreement test
+    compares pyshacl with them rather than running rudof again)."""
+    if engine == "rudof" and path in _REPORTS:
+        return _REPORTS[path]
+    report = validate_graph(kg if kg is not None else load_fixture(path), engine=engine)
+    if engine == "rudof":
+        _REPORTS[path] = report
+    return report
 
 
 def resolve_focus(kg: KnowledgeGraph, text: str, known: dict[str, str]) -> str:

@@ -39,6 +39,8 @@ _EXPORTS = {
     "QueryResult": "queries",
     "CompetencyQuestion": "queries",
     "start_oxigraph": "servers",
+    "validate": "validation",
+    "ValidationReport": "report",
 }
 
 __all__ = ["__version__", *sorted(_EXPORTS)]

@@ -11,7 +11,6 @@ which severity fails: ``violation`` (default), ``warning`` (warnings fail too) o
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -210,9 +209,10 @@ def _threshold(fail_on: str) -> int:
 
 
 def _relative(path: str, cwd: Path) -> str:
+    """Paths under the working directory as relative ones (what CI annotations need)."""
     try:
-        return os.path.relpath(path, cwd) if Path(path).is_absolute() else path
-    except ValueError:  # another drive on Windows
+        return str(Path(path).resolve().relative_to(cwd.resolve()))
+    except ValueError:  # outside the working directory: keep it as given
         return path
 
 

@@ -160,6 +160,11 @@ def _run_pyshacl(data_nt: bytes, shapes_nt: bytes) -> bytes:
     return results_graph.serialize(format="nt", encoding="utf-8")
 
 
+# Translated SPARQL of the shapes, kept for the process: the same shapes are validated
+# again and again in tests and notebooks.
+_PREPARED: dict = {}
+
+
 @contextlib.contextmanager
 def _prepared_sparql():
     """Parse each SPARQL text once while pyshacl runs, as rdflib's ``prepareQuery`` would.
@@ -173,7 +178,7 @@ def _prepared_sparql():
     from rdflib.plugins.sparql import processor
 
     original = processor.SPARQLProcessor.query
-    prepared: dict = {}
+    prepared = _PREPARED
 
     def query(self, strOrQuery, initBindings=None, initNs=None, base=None, DEBUG=False):
         if isinstance(strOrQuery, str):
