@@ -467,3 +467,16 @@ def test_worker_jobs_return_their_result_or_fail_with_their_error(forked):
     else:
         with pytest.raises(ZeroDivisionError):
             Job(lambda: 1 / 0, forked=False)
+
+
+def test_a_change_to_the_shapes_does_not_relabel_the_datas_blank_nodes(project, expected):
+    from policygraph.dumps import canonical_dataset, triples_of
+
+    before = triples_of(canonical_dataset(expected), ("ontology", "data", "entailments"))
+    changed = load(project)
+    stamp_version(changed, project.version)
+    entail(changed, profile="full")
+    extra = ox.BlankNode()
+    changed.add("shapes", [ox.Quad(extra, ox.NamedNode(ns.RDFS + "comment"), ox.Literal("x"))])
+    after = triples_of(canonical_dataset(changed), ("ontology", "data", "entailments"))
+    assert before == after

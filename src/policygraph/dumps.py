@@ -36,9 +36,22 @@ _OX_FORMATS = {
 
 
 def canonical_dataset(kg: KnowledgeGraph) -> ox.Dataset:
-    """All parts of the graph, blank nodes relabelled by RDFC-1.0 (``_:c14n0``, ...)."""
-    dataset = ox.Dataset(kg.store)
+    """All parts of the graph, blank nodes relabelled by RDFC-1.0 (``_:c14n0``, ...).
+
+    The shapes share no blank node with the rest and are canonicalised on their own
+    (``_:sc14n0``, ...), so that a change to the shapes does not relabel the data's.
+    """
+    shapes_graph = PARTS["shapes"]
+    dataset = ox.Dataset(q for q in kg.store if q.graph_name != shapes_graph)
     dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    shapes = ox.Dataset(kg.store.quads_for_pattern(None, None, None, shapes_graph))
+    shapes.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+
+    def own(term):
+        return ox.BlankNode("s" + term.value) if isinstance(term, ox.BlankNode) else term
+
+    for q in shapes:
+        dataset.add(ox.Quad(own(q.subject), q.predicate, own(q.object), q.graph_name))
     return dataset
 
 
