@@ -31,6 +31,11 @@ _EXPORTS = {
     "PolicygraphError": "errors",
     "InputError": "errors",
     "ParseError": "errors",
+    "query": "queries",
+    "catalogue": "queries",
+    "QueryResult": "queries",
+    "CompetencyQuestion": "queries",
+    "start_oxigraph": "servers",
 }
 
 __all__ = ["__version__", *sorted(_EXPORTS)]
