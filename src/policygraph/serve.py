@@ -1,7 +1,7 @@
 """Serving a release: Oxigraph, read-only, behind a small front with a start page and YASGUI.
 
-policygraph writes no database of its own. :func:`start` (and :func:`serve`, which blocks
-until Ctrl-C) does this:
+policygraph writes no database of its own. :func:`serve_release` (and :func:`serve`, which
+blocks until Ctrl-C) does this:
 
 1. finds the release in ``dist/`` through its manifest, building it first when there is
    none for the project's version (:func:`ensure_release`);
@@ -495,7 +495,7 @@ class Service:
         self.stop()
 
 
-def start(
+def serve_release(
     dist: Path | str = "dist",
     host: str = DEFAULT_HOST,
     port: int = DEFAULT_PORT,
@@ -576,7 +576,7 @@ def serve(
     Oxigraph exits while serving.
     """
     out = out or (lambda line: print(line, flush=True))
-    service = start(dist, host, port, project=project, build=build, timeout=timeout,
+    service = serve_release(dist, host, port, project=project, build=build, timeout=timeout,
                     access_log=None if quiet else _stderr, background=False)
     previous: dict[int, object] = {}
     in_main = threading.current_thread() is threading.main_thread()
@@ -631,6 +631,6 @@ __all__ = [
     "ensure_release",
     "questions",
     "serve",
-    "start",
+    "serve_release",
 ]
 
