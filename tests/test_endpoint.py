@@ -17,7 +17,6 @@ import pyoxigraph as ox
 import pytest
 
 import policygraph
-from conftest import ROOT, run_cli
 from policygraph import namespaces as ns
 from policygraph.errors import InputError
 from policygraph.queries import (
@@ -31,7 +30,9 @@ from policygraph.queries import (
     same_rows,
 )
 from policygraph.servers import free_port, start_oxigraph
-from query_helpers import run_main
+
+from .conftest import ROOT, run_cli
+from .query_helpers import run_main
 
 pytestmark = pytest.mark.server
 

@@ -17,7 +17,6 @@ import pyoxigraph as ox
 import pytest
 
 import policygraph
-from conftest import ROOT, run_cli
 from policygraph import namespaces as ns
 from policygraph.cli import main
 from policygraph.errors import InputError, ParseError
@@ -37,6 +36,8 @@ from policygraph.queries import (
     run_embedded,
     same_rows,
 )
+
+from .conftest import ROOT, run_cli
 
 QUESTION_FILES = sorted((ROOT / "queries").glob("*.rq"))
 MIN_QUESTIONS = 8
@@ -58,8 +59,8 @@ def _difference(actual: list[tuple], expected: list[tuple]) -> str:
 def assert_answers(kg, q, params: dict, example: bool) -> None:
     path = expected_path(q, example)
     assert path.is_file(), f"{q.name}: write its expected answer in {path}"
-    columns, expected = read_expected(path)
     result = run_embedded(kg, Query(q.text, str(q.path), q), bind(params))
+    columns, expected = read_expected(path, like=result)
     assert result.columns == columns, f"{q.name}: columns {result.columns}, expected {columns}"
     actual = comparable(result)
     ordered = is_ordered(q.text)
@@ -387,3 +388,16 @@ def test_cli_syntax_error_in_a_file_names_the_file(tmp_path):
     done = run_cli("query", str(path))
     assert done.returncode == 2
     assert re.match(rf"policygraph: {re.escape(str(path))}:\d+:\d+: expected", done.stderr)
+
+
+def test_expected_csv_keeps_codes_and_canonicalises_only_number_columns(kg, tmp_path):
+    result = policygraph.query(
+        kg, 'SELECT ?code ?n WHERE { VALUES (?code ?n) { ("057" 4.50) ("190" 12) } }'
+    )
+    path = tmp_path / "expected.csv"
+    path.write_text("code,n\n057,4.5\n190,12.0\n", encoding="utf-8")
+    columns, expected = read_expected(path, like=result)
+    assert columns == ["code", "n"]
+    assert expected == [("057", "4.5"), ("190", "12")] == comparable(result)
+    path.write_text("code,n\n57,4.5\n190,12\n", encoding="utf-8")
+    assert not same_rows(comparable(result), read_expected(path, like=result)[1], False)

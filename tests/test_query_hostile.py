@@ -15,7 +15,8 @@ import policygraph
 from policygraph.errors import InputError, ParseError
 from policygraph.graph import PARTS, QUERYABLE
 from policygraph.queries import Query, check
-from query_helpers import run_main, tiny_project
+
+from .query_helpers import run_main, tiny_project
 
 FRAGMENTS = [
     '"', "'", '"""', "'''", "{", "}", "{{", " } UNION { ", "?s ?p ?o", "?value", "$value",

@@ -26,8 +26,8 @@ from . import layout
 from . import namespaces as ns
 from .graph import PARTS
 
-_FONT_WIDTH = 0.56  # average advance of a sans-serif character, in ems
-_MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+_FONT_WIDTH = 0.53  # average advance of a sans-serif character, in ems
+_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?")
 
 # Actors with a colour of their own; any other actor is "other".
@@ -60,8 +60,9 @@ def fit(text: str, width: float, size: float) -> str:
 
 
 def colour(actors: list[str]) -> tuple[str, str]:
-    for iri in sorted(actors, key=lambda a: list(ACTOR_COLOURS).index(a)
-                      if a in ACTOR_COLOURS else 99):
+    for iri in sorted(
+        actors, key=lambda a: list(ACTOR_COLOURS).index(a) if a in ACTOR_COLOURS else 99
+    ):
         if iri in ACTOR_COLOURS:
             return ACTOR_COLOURS[iri]
     return OTHER_COLOUR
@@ -70,7 +71,8 @@ def colour(actors: list[str]) -> tuple[str, str]:
 # --- timeline ----------------------------------------------------------------------
 
 _TIMELINE = """
-SELECT ?node ?label ?date ?qualifier ?kind ?status (GROUP_CONCAT(DISTINCT STR(?actor); separator=" ") AS ?actors)
+SELECT ?node ?label ?date ?qualifier ?kind ?status
+       (GROUP_CONCAT(DISTINCT STR(?actor); separator=" ") AS ?actors)
 WHERE {
   { ?node a pg:Event BIND("event" AS ?kind) } UNION { ?node a pg:Measure BIND("measure" AS ?kind) }
   FILTER(isIRI(?node))
@@ -156,7 +158,7 @@ def _undated_order(store: ox.Store, undated: list[Entry]) -> list[Entry]:
     return sorted(undated, key=lambda e: (before[e.iri], e.label.lower(), e.iri))
 
 
-def timeline_svg(dataset: ox.Dataset, index=None) -> bytes:
+def timeline_svg(dataset: ox.Dataset) -> bytes:
     from .docs import environment
 
     store = _store(dataset)
@@ -186,18 +188,22 @@ def timeline_svg(dataset: ox.Dataset, index=None) -> bytes:
     height = y + 20
     for i, band in enumerate(bands):
         band["shade"] = i % 2 == 0
-    svg = environment().get_template("timeline.svg.j2").render(
-        width=width,
-        height=height,
-        axis_x=axis_x,
-        axis_top=top - 10,
-        axis_bottom=(undated_top - 40) if dated else top,
-        rows=rows,
-        bands=bands,
-        undated=undated_rows,
-        undated_top=undated_top,
-        counts={"dated": len(dated), "undated": len(undated)},
-        legend=_legend(),
+    svg = (
+        environment()
+        .get_template("timeline.svg.j2")
+        .render(
+            width=width,
+            height=height,
+            axis_x=axis_x,
+            axis_top=top - 10,
+            axis_bottom=(undated_top - 40) if dated else top,
+            rows=rows,
+            bands=bands,
+            undated=undated_rows,
+            undated_top=undated_top,
+            counts={"dated": len(dated), "undated": len(undated)},
+            legend=_legend(),
+        )
     )
     return svg.encode()
 
@@ -250,6 +256,12 @@ SELECT DISTINCT ?framework ?actor WHERE {
   ?framework a pg:Framework ; pg:hasParty ?actor . FILTER(isIRI(?framework) && isIRI(?actor))
 }
 """
+_SHORT_NAMES = """
+SELECT ?node ?name WHERE {
+  { ?node pg:iso3166Alpha2 ?name }
+  UNION { ?node skos:altLabel|rdfs:label ?name FILTER(LANG(?name) = "en") }
+}
+"""
 _LABELS = """
 SELECT ?node (SAMPLE(?l) AS ?label) WHERE {
   ?node rdfs:label ?l FILTER(LANG(?l) = "en")
@@ -257,8 +269,29 @@ SELECT ?node (SAMPLE(?l) AS ?label) WHERE {
 """
 
 
-def _barycentre_order(nodes: list[str], neighbours: dict[str, set[str]],
-                      positions: dict[str, float]) -> list[str]:
+def short_names(store: ox.Store, labels: dict[str, str]) -> dict[str, str]:
+    """A few letters per actor for the party chips: ISO code, an acronym it goes by, or initials."""
+    codes: dict[str, list[str]] = defaultdict(list)
+    for row in _query(store, _SHORT_NAMES):
+        name = row["name"].value
+        if re.fullmatch(r"[A-Z][A-Z0-9]{1,5}", name):
+            codes[row["node"].value].append(name)
+    names = {}
+    for iri, label in labels.items():
+        found = sorted(codes.get(iri, ()), key=lambda n: (len(n), n))
+        if found:
+            names[iri] = found[0]
+        else:
+            initials = "".join(
+                w[0] for w in re.findall(r"[A-Za-z][\w'-]*", label) if w[0].isupper()
+            )
+            names[iri] = (initials or label)[:4]
+    return names
+
+
+def _barycentre_order(
+    nodes: list[str], neighbours: dict[str, set[str]], positions: dict[str, float]
+) -> list[str]:
     def key(node: str):
         placed = [positions[n] for n in neighbours.get(node, ()) if n in positions]
         centre = sum(placed) / len(placed) if placed else float("inf")
@@ -267,7 +300,7 @@ def _barycentre_order(nodes: list[str], neighbours: dict[str, set[str]],
     return sorted(nodes, key=key)
 
 
-def network_svg(dataset: ox.Dataset, index=None) -> bytes:
+def network_svg(dataset: ox.Dataset) -> bytes:
     from .docs import environment
 
     store = _store(dataset)
@@ -303,7 +336,7 @@ def network_svg(dataset: ox.Dataset, index=None) -> bytes:
         positions.update({f: float(i) for i, f in enumerate(frameworks)})
 
     width, top, row = 1480, 120, 30
-    columns = {"actor": (40, 250), "measure": (430, 470), "framework": (1090, 360)}
+    columns = {"actor": (40, 270), "measure": (440, 480), "framework": (1090, 360)}
     count = max(len(actors), len(measures), len(frameworks), 1)
     height = top + count * row + 40
     spread = {
@@ -316,34 +349,94 @@ def network_svg(dataset: ox.Dataset, index=None) -> bytes:
         x, w = columns[column]
         for iri in members:
             label = labels.get(iri, iri.rsplit("/", 1)[-1])
-            fill = colour([iri])[0] if column == "actor" else (
-                "#ffffff" if column == "measure" else "#f4efe1")
-            nodes.append({
-                "x": x, "y": spread[column][iri] - 11, "w": w, "h": 22,
-                "label": fit(label, w - 16, 13), "title": label, "kind": column,
-                "fill": fill, "href": _href(iri, "docs/network.svg"),
-                "ink": "#ffffff" if column == "actor" and iri in ACTOR_COLOURS else "#1d2330",
-                "stroke": colour([iri])[0] if column == "actor" else "#8a93a6",
-            })
+            fill = (
+                colour([iri])[0]
+                if column == "actor"
+                else ("#ffffff" if column == "measure" else "#f4efe1")
+            )
+            nodes.append(
+                {
+                    "x": x,
+                    "y": spread[column][iri] - 11,
+                    "w": w,
+                    "h": 22,
+                    "label": fit(label, w - 16, 13),
+                    "title": label,
+                    "kind": column,
+                    "fill": fill,
+                    "href": _href(iri, "docs/network.svg"),
+                    "ink": "#ffffff" if column == "actor" else "#1d2330",
+                    "stroke": colour([iri])[0] if column == "actor" else "#8a93a6",
+                }
+            )
     ax, aw = columns["actor"]
     mx, mw = columns["measure"]
     fx, _ = columns["framework"]
     for m, a in sorted(takes):
-        edges.append(_edge(ax + aw, spread["actor"][a], mx, spread["measure"][m],
-                           colour([a])[0], "takes"))
+        edges.append(
+            _edge(ax + aw, spread["actor"][a], mx, spread["measure"][m], colour([a])[0], "takes")
+        )
     for m, a in sorted(targets):
-        edges.append(_edge(ax + aw, spread["actor"][a], mx, spread["measure"][m],
-                           "#b03a2e", "targets", dashed=True))
+        edges.append(
+            _edge(
+                ax + aw,
+                spread["actor"][a],
+                mx,
+                spread["measure"][m],
+                "#b03a2e",
+                "targets",
+                dashed=True,
+            )
+        )
     for m, f in sorted(uses):
-        edges.append(_edge(mx + mw, spread["measure"][m], fx, spread["framework"][f],
-                           "#8a93a6", "uses"))
-    for a, f in sorted(parties):
-        edges.append(_party(ax + aw, spread["actor"][a], fx, spread["framework"][f],
-                            colour([a])[0], top))
-    svg = environment().get_template("network.svg.j2").render(
-        width=width, height=height, nodes=nodes, edges=edges, columns=columns, top=top,
-        counts={"actors": len(actors), "measures": len(measures), "frameworks": len(frameworks)},
-        legend=_legend(),
+        edges.append(
+            _edge(mx + mw, spread["measure"][m], fx, spread["framework"][f], "#8a93a6", "uses")
+        )
+    shorts = short_names(store, labels)
+    chips = []
+    fw = columns["framework"][1]
+    by_framework: dict[str, list[str]] = defaultdict(list)
+    for a, f in sorted(parties, key=lambda p: (positions.get(p[0], 0), p)):
+        by_framework[f].append(a)
+    for f, members in by_framework.items():
+        x = fx + fw - 6
+        for a in reversed(sorted(members, key=lambda a: actors.index(a))):
+            text = shorts.get(a, "?")
+            w = 10 + len(text) * 7.2
+            x -= w + 3
+            chips.append(
+                {
+                    "x": round(x, 1),
+                    "y": spread["framework"][f] - 8,
+                    "w": round(w, 1),
+                    "text": text,
+                    "title": f"party: {labels.get(a, a)}",
+                    "fill": colour([a])[0],
+                    "href": _href(a, "docs/network.svg"),
+                }
+            )
+        for node in nodes:
+            if node["href"] == _href(f, "docs/network.svg"):
+                room = x - node["x"] - 8
+                node["label"] = fit(node["title"], room, 13)
+    svg = (
+        environment()
+        .get_template("network.svg.j2")
+        .render(
+            width=width,
+            height=height,
+            nodes=nodes,
+            edges=edges,
+            chips=chips,
+            columns=columns,
+            top=top,
+            counts={
+                "actors": len(actors),
+                "measures": len(measures),
+                "frameworks": len(frameworks),
+            },
+            legend=_legend(),
+        )
     )
     return svg.encode()
 
@@ -363,14 +456,9 @@ def _edge(x1, y1, x2, y2, stroke, kind, dashed=False) -> dict:
     dx = (x2 - x1) / 2
     return {
         "d": f"M{x1:.1f},{y1:.1f} C{x1 + dx:.1f},{y1:.1f} {x2 - dx:.1f},{y2:.1f} {x2:.1f},{y2:.1f}",
-        "stroke": stroke, "kind": kind, "dashed": dashed, "width": 1.6, "opacity": 0.75,
-    }
-
-
-def _party(x1, y1, x2, y2, stroke, top) -> dict:
-    lift = top - 50
-    return {
-        "d": f"M{x1:.1f},{y1:.1f} C{x1 + 120:.1f},{lift:.1f} {x2 - 120:.1f},{lift:.1f} "
-             f"{x2:.1f},{y2:.1f}",
-        "stroke": stroke, "kind": "party to", "dashed": False, "width": 1.0, "opacity": 0.35,
+        "stroke": stroke,
+        "kind": kind,
+        "dashed": dashed,
+        "width": 1.6,
+        "opacity": 0.75,
     }

@@ -15,10 +15,12 @@ from PyPI, RDFLib/pyLODE#260, and 3.3.4 orders its output differently from run t
 
 from __future__ import annotations
 
+import functools
 import posixpath
 from collections import defaultdict
 from collections.abc import Iterator
 from functools import cached_property
+from pathlib import Path
 
 import jinja2
 import pyoxigraph as ox
@@ -116,18 +118,17 @@ class GraphIndex:
         return [o for o in self.values(subject, _TYPE) if isinstance(o, ox.NamedNode)]
 
     def subjects(self) -> list[ox.NamedNode]:
-        return sorted(
-            (s for s in self.out if isinstance(s, ox.NamedNode)), key=lambda s: s.value
-        )
+        return sorted((s for s in self.out if isinstance(s, ox.NamedNode)), key=lambda s: s.value)
 
 
+@functools.lru_cache(maxsize=65536)
 def curie(iri: str) -> str:
     best = ""
     for name, base in ns.PREFIXES.items():
         if iri.startswith(base) and len(base) > len(ns.PREFIXES.get(best, "")):
             best = name
     if best and len(iri) > len(ns.PREFIXES[best]):
-        return f"{best}:{iri[len(ns.PREFIXES[best]):]}"
+        return f"{best}:{iri[len(ns.PREFIXES[best]) :]}"
     return iri
 
 
@@ -150,20 +151,23 @@ class Site:
         self.site_url = (site_url or "https://example.org/policygraph").rstrip("/")
         self.sparql_endpoint = sparql_endpoint
         self.index = GraphIndex(dataset)
+        self.index.labels  # computed once, before any worker process forks  # noqa: B018
         self.env = environment()
 
     # --- rendering pieces --------------------------------------------------------
 
     def link(self, term, page: str) -> Markup:
-        index = self.index
         if isinstance(term, ox.NamedNode):
-            target = layout.href(term.value, page)
-            label = index.label(term)
-            title = term.value
-            return Markup('<a href="{}" title="{}">{}</a>').format(target, title, label)
+            return self._named_link(term.value, posixpath.dirname(page))
         if isinstance(term, ox.Literal):
             return literal(term)
         return self.blank(term, page, seen=set())
+
+    @functools.lru_cache(maxsize=65536)  # noqa: B019 (one Site per build)
+    def _named_link(self, iri: str, folder: str) -> Markup:
+        target = layout.href(iri, folder + "/x")
+        label = self.index.label(ox.NamedNode(iri))
+        return Markup(f'<a href="{escape(target)}" title="{escape(iri)}">{escape(label)}</a>')
 
     def blank(self, node, page: str, seen: set) -> Markup:
         """A blank node shown in place: an RDF list as its items, else its statements."""
@@ -198,9 +202,7 @@ class Site:
         return None
 
     def predicate(self, predicate: ox.NamedNode, page: str) -> Markup:
-        return Markup('<a href="{}" title="{}">{}</a>').format(
-            layout.href(predicate.value, page), predicate.value, self.index.label(predicate)
-        )
+        return self._named_link(predicate.value, posixpath.dirname(page))
 
     def class_expression(self, node, page: str) -> Markup:
         """A named class as a link; a union, intersection or restriction in words."""
@@ -246,14 +248,18 @@ class Site:
                 continue
             key = index.label(t.predicate).lower() + " " + t.predicate.value
             predicates[key] = self.predicate(t.predicate, page)
-            statements[key].append({"html": self.link(t.object, page), "inferred": index.inferred(t)})
+            statements[key].append(
+                {"html": self.link(t.object, page), "inferred": index.inferred(t)}
+            )
         incoming: dict[str, list] = defaultdict(list)
         for t in index.inc.get(subject, ()):
             if not isinstance(t.subject, ox.NamedNode) or t.predicate.value == _TYPE:
                 continue
             key = index.label(t.predicate).lower() + " " + t.predicate.value
             predicates[key] = self.predicate(t.predicate, page)
-            incoming[key].append({"html": self.link(t.subject, page), "inferred": index.inferred(t)})
+            incoming[key].append(
+                {"html": self.link(t.subject, page), "inferred": index.inferred(t)}
+            )
         labels = [v for v in index.values(subject, ns.RDFS + "label") if isinstance(v, ox.Literal)]
         other_labels = sorted(
             f"{v.value} ({v.language})" for v in labels if v.language and v.language != "en"
@@ -277,8 +283,10 @@ class Site:
             definition=index.text(subject, ns.SKOS + "definition"),
             evidence=self.evidence(subject, page),
             statements=[(predicates[k], v) for k, v in sorted(statements.items())],
-            incoming=[(predicates[k], sorted(v, key=lambda x: str(x["html"])))
-                      for k, v in sorted(incoming.items())],
+            incoming=[
+                (predicates[k], sorted(v, key=lambda x: str(x["html"])))
+                for k, v in sorted(incoming.items())
+            ],
         )
         return page, html
 
@@ -329,31 +337,53 @@ class Site:
 
         def asserted(predicate: str) -> list:
             return [
-                t.object for t in index.out.get(term, ())
+                t.object
+                for t in index.out.get(term, ())
                 if t.predicate.value == predicate and t in onto
             ]
 
-        add("Definition", [index.text(term, ns.SKOS + "definition")] if index.text(
-            term, ns.SKOS + "definition") else [])
+        add(
+            "Definition",
+            [index.text(term, ns.SKOS + "definition")]
+            if index.text(term, ns.SKOS + "definition")
+            else [],
+        )
         if kind == "class":
-            add("Subclass of", [self.class_expression(o, page) for o in asserted(ns.RDFS + "subClassOf")])
-            add("Equivalent to", [self.class_expression(o, page) for o in asserted(ns.OWL + "equivalentClass")])
+            add(
+                "Subclass of",
+                [self.class_expression(o, page) for o in asserted(ns.RDFS + "subClassOf")],
+            )
+            add(
+                "Equivalent to",
+                [self.class_expression(o, page) for o in asserted(ns.OWL + "equivalentClass")],
+            )
             subs = sorted(
-                (t.subject for t in index.inc.get(term, ())
-                 if t.predicate.value == ns.RDFS + "subClassOf" and t in onto
-                 and isinstance(t.subject, ox.NamedNode)),
+                (
+                    t.subject
+                    for t in index.inc.get(term, ())
+                    if t.predicate.value == ns.RDFS + "subClassOf"
+                    and t in onto
+                    and isinstance(t.subject, ox.NamedNode)
+                ),
                 key=index.label,
             )
             add("Superclass of", [self.link(s, page) for s in subs])
             disjoint = set(asserted(ns.OWL + "disjointWith")) | {
-                t.subject for t in index.inc.get(term, ())
+                t.subject
+                for t in index.inc.get(term, ())
                 if t.predicate.value == ns.OWL + "disjointWith" and t in onto
             }
             add("Disjoint with", [self.link(d, page) for d in sorted(disjoint, key=index.label)])
-            for label, predicate in (("In domain of", ns.RDFS + "domain"), ("In range of", ns.RDFS + "range")):
+            for label, predicate in (
+                ("In domain of", ns.RDFS + "domain"),
+                ("In range of", ns.RDFS + "range"),
+            ):
                 props = sorted(
-                    {t.subject for t in index.inc.get(term, ())
-                     if t.predicate.value == predicate and t in onto},
+                    {
+                        t.subject
+                        for t in index.inc.get(term, ())
+                        if t.predicate.value == predicate and t in onto
+                    },
                     key=index.label,
                 )
                 add(label, [self.link(p, page) for p in props])
@@ -365,13 +395,24 @@ class Site:
             characteristics = [
                 curie(t.value).removeprefix("owl:")
                 for t in asserted(_TYPE)
-                if t.value in (ns.OWL + "TransitiveProperty", ns.OWL + "SymmetricProperty",
-                               ns.OWL + "FunctionalProperty", ns.OWL + "InverseFunctionalProperty",
-                               ns.OWL + "AsymmetricProperty", ns.OWL + "IrreflexiveProperty")
+                if t.value
+                in (
+                    ns.OWL + "TransitiveProperty",
+                    ns.OWL + "SymmetricProperty",
+                    ns.OWL + "FunctionalProperty",
+                    ns.OWL + "InverseFunctionalProperty",
+                    ns.OWL + "AsymmetricProperty",
+                    ns.OWL + "IrreflexiveProperty",
+                )
             ]
             add("Characteristics", sorted(characteristics))
-            add("Property chain", [self.class_expression_chain(o, page)
-                                   for o in asserted(ns.OWL + "propertyChainAxiom")])
+            add(
+                "Property chain",
+                [
+                    self.class_expression_chain(o, page)
+                    for o in asserted(ns.OWL + "propertyChainAxiom")
+                ],
+            )
         for label, predicate in (
             ("Scope note", ns.SKOS + "scopeNote"),
             ("Example", ns.SKOS + "example"),
@@ -382,13 +423,22 @@ class Site:
             ("PLOVER context", ns.PG + "ploverContext"),
         ):
             add(label, sorted(v.value for v in asserted(predicate) if isinstance(v, ox.Literal)))
-        add("Aligned with", [self.link(o, page) for o in asserted(ns.SKOS + "exactMatch")
-                             + asserted(ns.SKOS + "closeMatch")])
+        add(
+            "Aligned with",
+            [
+                self.link(o, page)
+                for o in asserted(ns.SKOS + "exactMatch") + asserted(ns.SKOS + "closeMatch")
+            ],
+        )
         if kind == "class":
             members = sorted(
-                (t.subject for t in index.inc.get(term, ())
-                 if t.predicate.value == _TYPE and isinstance(t.subject, ox.NamedNode)
-                 and layout.page_stem(t.subject.value)),
+                (
+                    t.subject
+                    for t in index.inc.get(term, ())
+                    if t.predicate.value == _TYPE
+                    and isinstance(t.subject, ox.NamedNode)
+                    and layout.page_stem(t.subject.value)
+                ),
                 key=index.label,
             )
             shown = [self.link(m, page) for m in members[:40]]
@@ -408,9 +458,12 @@ class Site:
 
         def terms_of(kind_iri: str, kind: str) -> list[dict]:
             found = [
-                t.subject for t in index.inc.get(ox.NamedNode(kind_iri), ())
-                if t.predicate.value == _TYPE and t in index.ontology
-                and isinstance(t.subject, ox.NamedNode) and t.subject.value.startswith(ns.PG)
+                t.subject
+                for t in index.inc.get(ox.NamedNode(kind_iri), ())
+                if t.predicate.value == _TYPE
+                and t in index.ontology
+                and isinstance(t.subject, ox.NamedNode)
+                and t.subject.value.startswith(ns.PG)
             ]
             return [
                 {
@@ -441,13 +494,19 @@ class Site:
 
         schemes = []
         for scheme in sorted(
-            {t.subject for t in index.inc.get(ox.NamedNode(ns.SKOS + "ConceptScheme"), ())
-             if t.predicate.value == _TYPE},
+            {
+                t.subject
+                for t in index.inc.get(ox.NamedNode(ns.SKOS + "ConceptScheme"), ())
+                if t.predicate.value == _TYPE
+            },
             key=index.label,
         ):
             concepts = sorted(
-                {t.subject for t in index.inc.get(scheme, ())
-                 if t.predicate.value == ns.SKOS + "inScheme"},
+                {
+                    t.subject
+                    for t in index.inc.get(scheme, ())
+                    if t.predicate.value == ns.SKOS + "inScheme"
+                },
                 key=lambda c: index.label(c).lower(),
             )
             schemes.append(
@@ -457,8 +516,10 @@ class Site:
                     "iri": scheme.value,
                     "definition": index.text(scheme, ns.SKOS + "definition"),
                     "concepts": [
-                        {"link": self.link(c, page),
-                         "definition": index.text(c, ns.SKOS + "definition")}
+                        {
+                            "link": self.link(c, page),
+                            "definition": index.text(c, ns.SKOS + "definition"),
+                        }
                         for c in concepts
                     ],
                 }
@@ -467,15 +528,19 @@ class Site:
         families: dict[str, list] = defaultdict(list)
         for subject in index.subjects():
             if subject.value.startswith(ns.DATA) and layout.page_stem(subject.value):
-                family = subject.value[len(ns.DATA):].split("/", 1)[0]
+                family = subject.value[len(ns.DATA) :].split("/", 1)[0]
                 families[family].append(subject)
         family_list = []
-        for family in sorted(families, key=lambda f: (list(_FAMILY_TITLES).index(f)
-                                                      if f in _FAMILY_TITLES else 99, f)):
+        for family in sorted(
+            families,
+            key=lambda f: (list(_FAMILY_TITLES).index(f) if f in _FAMILY_TITLES else 99, f),
+        ):
             members = sorted(families[family], key=lambda s: index.label(s).lower())
             family_list.append(
-                {"name": _FAMILY_TITLES.get(family, family.capitalize()),
-                 "members": [self.link(m, page) for m in members]}
+                {
+                    "name": _FAMILY_TITLES.get(family, family.capitalize()),
+                    "members": [self.link(m, page) for m in members],
+                }
             )
 
         downloads = []
@@ -483,8 +548,11 @@ class Site:
             if info.graph is None or info.graph == "description":
                 continue
             fmt = next(
-                (f for f in layout.FORMATS.values() if path.endswith("." + f.suffix)
-                 and f.media_type == info.media_type),
+                (
+                    f
+                    for f in layout.FORMATS.values()
+                    if path.endswith("." + f.suffix) and f.media_type == info.media_type
+                ),
                 None,
             )
             downloads.append(
@@ -509,19 +577,29 @@ class Site:
             description=index.text(onto, ns.DCTERMS + "description"),
             classes=terms_of(ns.OWL + "Class", "class"),
             properties=[
-                {"id": "object-properties", "title": "Object properties",
-                 "terms": terms_of(ns.OWL + "ObjectProperty", "property")},
-                {"id": "datatype-properties", "title": "Datatype properties",
-                 "terms": terms_of(ns.OWL + "DatatypeProperty", "property")},
-                {"id": "annotation-properties", "title": "Annotation properties",
-                 "terms": terms_of(ns.OWL + "AnnotationProperty", "property")},
+                {
+                    "id": "object-properties",
+                    "title": "Object properties",
+                    "terms": terms_of(ns.OWL + "ObjectProperty", "property"),
+                },
+                {
+                    "id": "datatype-properties",
+                    "title": "Datatype properties",
+                    "terms": terms_of(ns.OWL + "DatatypeProperty", "property"),
+                },
+                {
+                    "id": "annotation-properties",
+                    "title": "Annotation properties",
+                    "terms": terms_of(ns.OWL + "AnnotationProperty", "property"),
+                },
             ],
             schemes=schemes,
             families=family_list,
             entity_count=sum(len(f["members"]) for f in family_list),
             downloads=downloads,
             ontology_turtle=layout.relative(
-                layout.file_name("ontology", "ttl", self.version), page),
+                layout.file_name("ontology", "ttl", self.version), page
+            ),
             void=layout.relative("void.ttl", page),
             context=layout.relative("context.jsonld", page),
             sums=layout.relative("SHA256SUMS", page),
@@ -552,30 +630,42 @@ class Site:
 
     # --- everything -------------------------------------------------------------------
 
-    def render(self) -> Iterator[tuple[str, bytes, str, bool]]:
-        """(path, bytes, media type, listed in the manifest) of every file of the site."""
+    def assets(self) -> Iterator[tuple[str, bytes, str]]:
+        """(path, bytes, media type) of the style sheet, the pictures and ``.htaccess``."""
         from .diagrams import network_svg, timeline_svg
 
         style = self.env.loader.get_source(self.env, "style.css")[0]
-        yield "docs/style.css", style.encode(), "text/css", True
-        yield layout.ONTOLOGY_PAGE, self.ontology_page().encode(), "text/html", True
-        yield "docs/timeline.svg", timeline_svg(self.dataset, self.index), "image/svg+xml", True
-        yield "docs/network.svg", network_svg(self.dataset, self.index), "image/svg+xml", True
-        yield ".htaccess", self.htaccess().encode(), "text/plain", True
+        yield "docs/style.css", style.encode(), "text/css"
+        yield "docs/timeline.svg", timeline_svg(self.dataset), "image/svg+xml"
+        yield "docs/network.svg", network_svg(self.dataset), "image/svg+xml"
+        yield ".htaccess", self.htaccess().encode(), "text/plain"
+
+    def entity_files(self) -> Iterator[tuple[str, bytes]]:
+        """(path, bytes) of the page and the Turtle of every entity and concept."""
         ttl = layout.FORMATS["ttl"]
         for subject in self.index.subjects():
             stem = layout.page_stem(subject.value)
             if stem is None:
                 continue
             page, html = self.entity_page(subject, stem)
-            yield page, html.encode(), "text/html", False
-            yield stem + ".ttl", serialize(self.description(subject), ttl), "text/turtle", False
+            yield page, html.encode()
+            yield stem + ".ttl", serialize(self.description(subject), ttl)
+
+    def write_entity_files(self, folder: Path) -> int:
+        """Write the entity pages and their Turtle under ``folder``; the number of pages."""
+        pages = 0
+        for path, data in self.entity_files():
+            target = folder / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+            pages += path.endswith(".html")
+        return pages
 
 
 def literal(term: ox.Literal) -> Markup:
     if term.language:
-        return Markup('{}<span class="lang">@{}</span>').format(term.value, term.language)
+        return Markup(f'{escape(term.value)}<span class="lang">@{escape(term.language)}</span>')
     datatype = term.datatype.value
     if datatype == ns.XSD + "string":
-        return Markup("{}").format(term.value)
-    return Markup('{}<span class="dtype">{}</span>').format(term.value, curie(datatype))
+        return escape(term.value)
+    return Markup(f'{escape(term.value)}<span class="dtype">{escape(curie(datatype))}</span>')

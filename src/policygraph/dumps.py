@@ -11,6 +11,7 @@ from the graph (rdflib's JSON-LD serialiser), so that it reads as plain JSON: ``
 
 from __future__ import annotations
 
+import functools
 import gzip
 import json
 from collections.abc import Iterable, Sequence
@@ -67,7 +68,8 @@ def quads_of(dataset: ox.Dataset, parts: Sequence[str] = tuple(PARTS)) -> list[o
 
 
 def used_prefixes(statements: Iterable[ox.Triple | ox.Quad]) -> dict[str, str]:
-    """The project's prefixes whose namespace some IRI of ``statements`` is in."""
+    """The project's prefixes that are the namespace (up to the last ``/`` or ``#``) of an IRI
+    of ``statements``; IRIs deeper under a prefix are written in full rather than escaped."""
     iris: set[str] = set()
     for s in statements:
         for term in (s.subject, s.predicate, s.object):
@@ -76,11 +78,7 @@ def used_prefixes(statements: Iterable[ox.Triple | ox.Quad]) -> dict[str, str]:
             elif isinstance(term, ox.Literal):
                 iris.add(term.datatype.value)
     namespaces = {iri[: max(iri.rfind("#"), iri.rfind("/")) + 1] for iri in iris}
-    return {
-        name: base
-        for name, base in sorted(ns.PREFIXES.items())
-        if base in namespaces or any(n.startswith(base) for n in namespaces)
-    }
+    return {name: base for name, base in sorted(ns.PREFIXES.items()) if base in namespaces}
 
 
 def serialize(
@@ -125,10 +123,11 @@ def jsonld_context(triples: Iterable[ox.Triple]) -> dict:
     """A JSON-LD context for ``triples`` that makes them read as plain JSON.
 
     ``id`` and ``type`` stand for ``@id`` and ``@type``; every prefix is declared; each
-    ``pg:`` property is a bare term (``actor``), every other property a term named by
+    ``pg:`` property is a bare term (``target``), every other property a term named by
     its compact IRI (``rdfs:label``); ``pg:`` classes are bare terms (``State``). A
     property whose values are all IRIs is coerced to ``@id``, all of one datatype to that
-    datatype, all language-tagged to a language map.
+    datatype, all language-tagged to a language map. One with blank-node values is not
+    coerced: rdflib's serialiser leaves out the blank nodes of a property coerced to ``@id``.
     """
     kinds: dict[str, set[str]] = {}
     classes: set[str] = set()
@@ -141,6 +140,8 @@ def jsonld_context(triples: Iterable[ox.Triple]) -> dict:
             continue
         if isinstance(o, ox.Literal):
             kind = "@language" if o.language else o.datatype.value
+        elif isinstance(o, ox.BlankNode):
+            kind = "@blank"  # left uncoerced (see above)
         else:
             kind = "@id"
         kinds.setdefault(predicate, set()).add(kind)
@@ -160,7 +161,7 @@ def jsonld_context(triples: Iterable[ox.Triple]) -> dict:
             definition["@type"] = "@id"
         elif found == {"@language"}:
             definition["@container"] = "@language"
-        elif len(found) == 1 and found != {ns.XSD + "string"}:
+        elif len(found) == 1 and not found & {ns.XSD + "string", "@blank"}:
             (datatype,) = found
             definition["@type"] = _curie(datatype) or datatype
         context[term] = definition
@@ -168,15 +169,20 @@ def jsonld_context(triples: Iterable[ox.Triple]) -> dict:
 
 
 def compact_jsonld(triples: Sequence[ox.Triple], context: dict) -> bytes:
-    """Compacted JSON-LD of ``triples`` with ``context`` inline, keys and nodes sorted."""
+    """Compacted JSON-LD of ``triples`` with ``context`` inline: keys and values sorted, one
+    node of ``@graph`` per line (readable, and a diff shows the nodes that changed)."""
+    from rdflib.plugins.serializers.jsonld import from_rdf
+
     from .convert import to_rdflib_graph
 
-    graph = to_rdflib_graph(triples)
-    text = graph.serialize(
-        format="json-ld", context=context, auto_compact=True, indent=1, ensure_ascii=False
-    )
-    document = _sorted_sets(json.loads(text))
-    return (json.dumps(document, indent=1, ensure_ascii=False, sort_keys=True) + "\n").encode()
+    document = _sorted_sets(from_rdf(to_rdflib_graph(triples), context, auto_compact=True))
+    nodes = document.pop("@graph", None)
+    dump = functools.partial(json.dumps, ensure_ascii=False, sort_keys=True)
+    head = dump(document, indent=1)
+    if nodes is None:
+        return (head + "\n").encode()
+    body = ",\n".join(dump(node) for node in nodes)
+    return (head[:-2] + ',\n "@graph": [\n' + body + "\n ]\n}\n").encode()
 
 
 def _sorted_sets(value, key: str = ""):
@@ -188,9 +194,15 @@ def _sorted_sets(value, key: str = ""):
         if key == "@list":
             return items
         if key == "@graph":  # nodes by their id, then by content
-            return sorted(items, key=lambda v: (str(v.get("id", "")), json.dumps(v, sort_keys=True)))
-        return sorted(items, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
+            return sorted(items, key=lambda v: (str(v.get("id", "")), _json_key(v)))
+        return sorted(items, key=_json_key)
     return value
+
+
+def _json_key(value) -> tuple[int, str]:
+    if isinstance(value, str):
+        return (0, value)
+    return (1, json.dumps(value, sort_keys=True, ensure_ascii=False))
 
 
 def context_document(context: dict) -> bytes:

@@ -8,6 +8,7 @@ the ``.htaccess`` that maps IRIs onto them never disagree.
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 from dataclasses import dataclass
@@ -40,7 +41,10 @@ FORMATS: dict[str, Format] = {
         Format("ttl", "text/turtle", "Turtle", FORMATS_NS + "Turtle"),
         Format("nt", "application/n-triples", "N-Triples", FORMATS_NS + "N-Triples"),
         Format(
-            "nt.gz", "application/n-triples", "N-Triples, gzipped", FORMATS_NS + "N-Triples",
+            "nt.gz",
+            "application/n-triples",
+            "N-Triples, gzipped",
+            FORMATS_NS + "N-Triples",
             gzip=True,
         ),
         Format("jsonld", "application/ld+json", "JSON-LD", FORMATS_NS + "JSON-LD"),
@@ -138,7 +142,11 @@ def href(iri: str, from_page: str) -> str:
     Entities and concepts link to their page, ontology terms to their anchor on the
     ontology page, the ontology itself to that page; anything else to the IRI itself.
     """
-    here = posixpath.dirname(from_page)
+    return _href(iri, posixpath.dirname(from_page))
+
+
+@functools.lru_cache(maxsize=65536)
+def _href(iri: str, here: str) -> str:
     stem = page_stem(iri)
     if stem is not None:
         return posixpath.relpath(stem + ".html", here)

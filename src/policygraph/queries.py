@@ -13,9 +13,9 @@ the file name without ``.rq``. The file opens with comment lines that describe i
 comment lines indented by at least two spaces. ``param`` (repeatable) documents a variable
 that ``--param`` may bind; ``example`` (repeatable) gives bindings whose answer is tested
 too; ``inference`` says which entailment the answer needs (the tests check that the
-asserted data alone answers differently). The answer to the question without parameters is kept in
-``queries/expected/NAME.csv`` and, when the header has examples, the answer with them in
-``queries/expected/NAME.example.csv``; the test suite runs every question against them.
+asserted data alone answers differently). The answer to the question without parameters
+is kept in ``queries/expected/NAME.csv`` and, when the header has examples, the answer
+with them in ``queries/expected/NAME.example.csv``; the tests hold every question to them.
 
 Results, whichever store answered, go through SPARQL 1.1 JSON results (pyoxigraph
 serialises the embedded store's answer and parses an endpoint's), so both give the same
@@ -53,7 +53,6 @@ if TYPE_CHECKING:
     from .graph import KnowledgeGraph
 
 FORMATS = ("table", "csv", "tsv", "json", "ttl")
-KINDS = ("select", "ask", "graph")
 HEADER_FIELDS = ("title", "question", "use", "param", "example", "inference")
 REQUIRED_FIELDS = ("title", "question", "use")
 NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
@@ -465,18 +464,39 @@ def expand(cell: str) -> str:
     return cell
 
 
-def read_expected(path: Path) -> tuple[list[str], list[tuple[str, ...]]]:
+def read_expected(path: Path, like: QueryResult | None = None) -> tuple[list[str], list[tuple]]:
     """An expected-results CSV: a header naming the columns, then one row per solution.
 
     Cells are written as in SPARQL CSV results (IRI, lexical form, empty when unbound);
-    an IRI may be shortened with one of the project's prefixes (``actor:japan``).
+    an IRI may be shortened with one of the project's prefixes (``actor:japan``). Given
+    the actual result ``like``, cells of the columns it answers with numbers are put in
+    canonical form as :func:`comparable` puts the result's (a CSV cell has no datatype,
+    so ``"057"`` stays a code unless the column holds numbers).
     """
     with path.open(encoding="utf-8", newline="") as handle:
         table = list(csv.reader(handle))
     if not table:
         raise InputError(f"{path}: empty; the first line must name the columns")
     header, *rows = table
-    return header, [tuple(canonical(expand(cell)) for cell in row) for row in rows]
+    numeric = numeric_columns(like) if like is not None else set()
+    return header, [
+        tuple(
+            canonical(expand(cell)) if i in numeric else expand(cell) for i, cell in enumerate(row)
+        )
+        for row in rows
+    ]
+
+
+def numeric_columns(result: QueryResult) -> set[int]:
+    """Columns whose every bound cell is a number (and that have one)."""
+    found = set()
+    for i in range(len(result.columns)):
+        cells = [row[i] for row in result.terms if row[i] is not None]
+        if cells and all(
+            isinstance(t, ox.Literal) and t.datatype.value in _XSD_NUMERIC for t in cells
+        ):
+            found.add(i)
+    return found
 
 
 def same_rows(actual: list[tuple], expected: list[tuple], ordered: bool) -> bool:
@@ -576,7 +596,7 @@ def _binding_error(q: Query, err: Exception) -> InputError:
     if match:
         return InputError(
             f"{q.origin}: cannot bind ?{match.group(1)}: the query does not return it "
-            "(a parameter must be a variable of the SELECT clause)"
+            "(bind a variable of the SELECT clause, or of the pattern of an ASK or CONSTRUCT)"
         )
     return InputError(f"{q.origin}: {' '.join(message.split())}")
 

@@ -36,6 +36,7 @@ from .errors import InputError, NotConformingError
 from .graph import PARTS, KnowledgeGraph, load
 from .project import Project, find_project
 from .reasoning import entail
+from .workers import Job
 
 MANIFEST = "release.json"
 CHECKSUMS = "SHA256SUMS"
@@ -207,12 +208,18 @@ def stamp_version(kg: KnowledgeGraph, version: str) -> None:
     ontology = ox.NamedNode(ns.ONTOLOGY_IRI)
     graph = PARTS["ontology"]
     for predicate in (ns.OWL + "versionIRI", ns.OWL + "versionInfo"):
-        for quad in list(kg.store.quads_for_pattern(ontology, ox.NamedNode(predicate), None, graph)):
+        for quad in list(
+            kg.store.quads_for_pattern(ontology, ox.NamedNode(predicate), None, graph)
+        ):
             kg.store.remove(quad)
     kg.store.extend(
         [
-            ox.Quad(ontology, ox.NamedNode(ns.OWL + "versionIRI"),
-                    ox.NamedNode(layout.version_iri(version)), graph),
+            ox.Quad(
+                ontology,
+                ox.NamedNode(ns.OWL + "versionIRI"),
+                ox.NamedNode(layout.version_iri(version)),
+                graph,
+            ),
             ox.Quad(ontology, ox.NamedNode(ns.OWL + "versionInfo"), ox.Literal(version), graph),
         ]
     )
@@ -264,6 +271,8 @@ def build(
     validation report) when the data does not conform; ``out`` is then left untouched.
     """
     from . import dumps
+    from .docs import Site
+    from .void import DatasetInfo, Distribution, describe
 
     project = project or find_project()
     stage = _Stages(quiet, emit)
@@ -299,35 +308,76 @@ def build(
     with replace_dir(out) as staging:
         _publishable(staging)
         written: dict[str, FileInfo] = {}
+        # the entity pages are hundreds of small files: they start first, in their own process
+        pages_job = Job(lambda: Site(dataset, version, issued, {}).write_entity_files(staging))
 
         def write(path: str, data: bytes, media_type: str, graph=None, count=None) -> FileInfo:
             target = staging / path
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
-            info = FileInfo(path, media_type, len(data), hashlib.sha256(data).hexdigest(),
-                            count, graph)
+            info = FileInfo(
+                path, media_type, len(data), hashlib.sha256(data).hexdigest(), count, graph
+            )
             written[path] = info
             return info
 
         with stage("dumps") as notes:
             statements = {
-                graph: (dumps.quads_of(dataset, parts) if graph == "dataset"
-                        else dumps.triples_of(dataset, parts))
+                graph: (
+                    dumps.quads_of(dataset, parts)
+                    if graph == "dataset"
+                    else dumps.triples_of(dataset, parts)
+                )
                 for graph, parts in GRAPH_PARTS.items()
             }
             context = dumps.jsonld_context(statements["entailed"])
-            distributions = []
-            from .void import DatasetInfo, Distribution, describe
+            files = layout.release_files(version)
+            graph_of = {path: graph for path, graph, _ in files}
 
-            for path, graph, fmt in layout.release_files(version):
-                chosen = statements[graph]
-                info = write(path, dumps.serialize(chosen, fmt, context), fmt.media_type,
-                             graph, len(chosen))
-                distributions.append(
-                    Distribution(path, graph, fmt, len(chosen), info.bytes, info.sha256)
+            # JSON-LD (rdflib) and the entity pages (Jinja2) run beside the rest
+            def jsonld(graphs: tuple[str, ...]) -> Job:
+                return Job(
+                    lambda: {
+                        path: dumps.serialize(statements[graph], fmt, context)
+                        for path, graph, fmt in files
+                        if fmt.suffix == "jsonld" and graph in graphs
+                    }
                 )
+
+            jsonld_jobs = [jsonld(("entailed",)), jsonld(("asserted", "ontology"))]
+            site = Site(
+                dataset,
+                version=version,
+                issued=issued,
+                files=written,
+                site_url=site_url,
+                sparql_endpoint=sparql_endpoint,
+            )
+            for path, graph, fmt in files:
+                if fmt.suffix != "jsonld":
+                    write(
+                        path,
+                        dumps.serialize(statements[graph], fmt),
+                        fmt.media_type,
+                        graph,
+                        len(statements[graph]),
+                    )
             write("context.jsonld", dumps.context_document(context), "application/ld+json")
-            notes.append(f"{len(distributions)} files")
+            for path, data, media_type in site.assets():
+                write(path, data, media_type)
+            queries = project.query_files()
+            for query in queries:
+                write(f"queries/{query.name}", query.read_bytes(), "application/sparql-query")
+            for job in jsonld_jobs:
+                for path, data in job.result().items():
+                    write(
+                        path,
+                        data,
+                        "application/ld+json",
+                        graph_of[path],
+                        len(statements[graph_of[path]]),
+                    )
+            notes.append(f"{len(files)} files")
         with stage("describe") as notes:
             meta = metadata(project)
             info = DatasetInfo(
@@ -338,27 +388,31 @@ def build(
                 keywords=meta["keywords"],
                 sparql_endpoint=sparql_endpoint,
             )
+            distributions = [
+                Distribution(
+                    path,
+                    graph,
+                    fmt,
+                    written[path].triples,
+                    written[path].bytes,
+                    written[path].sha256,
+                )
+                for path, graph, fmt in files
+            ]
             description = describe(dataset, info, distributions)
-            write("void.ttl", description, "text/turtle", "description",
-                  len(list(ox.parse(description, format=ox.RdfFormat.TURTLE))))
-            for query in project.query_files():
-                write(f"queries/{query.name}", query.read_bytes(), "application/sparql-query")
-            notes.append("void.ttl, context.jsonld" + (
-                f", {len(project.query_files())} queries" if project.query_files() else ""))
+            write(
+                "void.ttl",
+                description,
+                "text/turtle",
+                "description",
+                len(list(ox.parse(description, format=ox.RdfFormat.TURTLE))),
+            )
+            notes.append(
+                "void.ttl, context.jsonld" + (f", {len(queries)} queries" if queries else "")
+            )
         with stage("docs") as notes:
-            from .docs import Site
-
-            site = Site(dataset, version=version, issued=issued, files=written,
-                        site_url=site_url, sparql_endpoint=sparql_endpoint)
-            pages = 0
-            for path, data, media_type, listed in site.render():
-                if listed:
-                    write(path, data, media_type)
-                else:
-                    target = staging / path
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    target.write_bytes(data)
-                pages += path.endswith(".html")
+            write(layout.ONTOLOGY_PAGE, site.ontology_page().encode(), "text/html")
+            pages = pages_job.result() + 1
             notes.append(f"{pages} pages, timeline.svg, network.svg, .htaccess")
 
         manifest = Manifest(version=version, issued=issued, files=dict(written), pages=pages)

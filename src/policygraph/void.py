@@ -119,7 +119,9 @@ def describe(
         g.add(ds, ns.DCAT + "keyword", _lit(keyword, language="en"))
     g.add(ds, ns.DCTERMS + "conformsTo", _iri(ns.ONTOLOGY_IRI))
     g.add(ds, ns.DCTERMS + "conformsTo", _iri(ns.SHAPES_IRI))
-    g.add(ds, ns.DCAT + "landingPage", _iri(layout.published_iri(layout.ONTOLOGY_PAGE, info.version)))
+    g.add(
+        ds, ns.DCAT + "landingPage", _iri(layout.published_iri(layout.ONTOLOGY_PAGE, info.version))
+    )
     g.add(ds, ns.VOID + "uriSpace", _lit(ns.DATA))
     briefs = sorted(
         {
@@ -148,8 +150,10 @@ def describe(
         g.add(
             node,
             ns.DCTERMS + "title",
-            _lit(f"policygraph {info.version}: {layout.GRAPH_TITLES[d.graph]} "
-                 f"({d.format.name})", language="en"),
+            _lit(
+                f"policygraph {info.version}: {layout.GRAPH_TITLES[d.graph]} ({d.format.name})",
+                language="en",
+            ),
         )
         g.add(node, ns.DCAT + "downloadURL", node)
         g.add(node, ns.DCAT + "accessURL", node)

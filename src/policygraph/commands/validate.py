@@ -1,0 +1,97 @@
+"""``policygraph validate``: check data against the SHACL shapes, for people and for CI.
+
+Exit codes: 0 the data conforms, 1 it does not (at the ``--fail-on`` severity), 2 the
+input or the options are wrong (a missing file, a syntax error at ``file:line:column``).
+"""
+
+from __future__ import annotations
+
+import sys
+
+NAME = "validate"
+HELP = "validate data against the SHACL shapes (exit 0 conforms, 1 does not, 2 bad input)"
+ORDER = 20
+
+
+def configure(parser) -> None:
+    from ..report import FAIL_ON, FORMATS
+    from ..validation import ENGINES
+
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="Turtle, TriG, JSON-LD (or N-Triples, N-Quads, RDF/XML) files or folders to "
+        "validate together with the ontology and shapes (default: the project's data/)",
+    )
+    parser.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="text",
+        help="text (default; grouped by node), json, junit (JUnit XML for CI) or github "
+        "(GitHub Actions annotations)",
+    )
+    parser.add_argument(
+        "--fail-on",
+        choices=FAIL_ON,
+        default="violation",
+        help="the least severe result that fails validation (default: violation)",
+    )
+    parser.add_argument(
+        "--engine", choices=ENGINES, default="rudof", help="SHACL engine (default: rudof)"
+    )
+    parser.add_argument(
+        "--reasoner",
+        choices=("rules", "owlrl"),
+        default="rules",
+        help="entailment before validation (default: rules)",
+    )
+    quotes = parser.add_mutually_exclusive_group()
+    quotes.add_argument(
+        "--check-quotes",
+        dest="check_quotes",
+        action="store_true",
+        default=None,
+        help="also check every evidence quote against the source texts "
+        "(default: when the sources folder exists)",
+    )
+    quotes.add_argument(
+        "--no-check-quotes", dest="check_quotes", action="store_false", help="skip the quote check"
+    )
+    parser.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="write the report to FILE (atomically) instead of standard output",
+    )
+
+
+def run(args) -> int:
+    from ..atomic import write_text
+    from ..errors import EXIT_NONCONFORMING, EXIT_OK, InputError
+    from ..validation import validate
+
+    if args.check_quotes:
+        from ..project import find_project
+
+        sources = find_project().sources_dir
+        if not sources.is_dir():
+            raise InputError(f"{sources}: no source texts to check quotes against")
+    report = validate(
+        data=args.paths or None,
+        engine=args.engine,
+        reasoner=args.reasoner,
+        check_quotes=args.check_quotes,
+    )
+    text = report.render(args.format, fail_on=args.fail_on)
+    if args.output:
+        try:
+            write_text(args.output, text)
+        except OSError as err:
+            raise InputError(f"{args.output}: cannot write the report: {err.strerror}") from None
+    else:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    if args.format != "text" or args.output:
+        print(f"policygraph validate: {report.summary(args.fail_on)}", file=sys.stderr)
+    return EXIT_OK if report.conforms(args.fail_on) else EXIT_NONCONFORMING

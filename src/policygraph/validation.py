@@ -1,0 +1,358 @@
+"""Validating the graph against the SHACL shapes, with one of two independent engines.
+
+Both engines see the same data graph: ontology + data + the ``structural`` entailments
+(subclasses, subproperties, inverses, chains, hasValue; not domain or range, which would
+make every ``sh:class`` check pass by inference), with the shapes as a separate graph.
+
+* ``rudof`` (default): pyrudof's native SHACL engine, an order of magnitude faster.
+* ``pyshacl``: the reference Python engine, run with inference "none" on the same
+  pre-entailed graph.
+
+Blank nodes are skolemized (RDF 1.1 §3.5) into ``https://w3id.org/policygraph/.well-known/
+genid/<id>`` before either engine sees them: pyrudof cannot pre-bind a blank focus node in a
+SPARQL-based constraint, and evidence, selectors and quantities are blank nodes. Results are
+mapped back to the original blank nodes, which reports describe by the triple that points
+to them ("evidence of measure:japan-asset-freeze").
+
+Both engines' reports are read the same way: serialised as N-Triples, parsed with
+pyoxigraph, and turned into :class:`~policygraph.report.Result` objects.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+import time
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from . import namespaces as ns
+from .errors import InputError
+from .graph import KnowledgeGraph, load
+from .project import Project
+from .reasoning import entail
+from .report import SEVERITIES, Result, ValidationReport
+
+ENGINES = ("rudof", "pyshacl")
+GENID = ns.BASE + ".well-known/genid/"
+QUOTE_COMPONENT = ns.PGSH + "VerbatimQuoteComponent"
+QUOTE_SHAPE = ns.PGSH + "EvidenceShape"
+
+_SH = ns.SH
+
+
+def validate(
+    project: Project | None = None,
+    data: Sequence[Path | str] | None = None,
+    engine: str = "rudof",
+    reasoner: str = "rules",
+    check_quotes: bool | None = None,
+) -> ValidationReport:
+    """Load ontology, data and shapes, entail (``structural``), and validate.
+
+    ``data=None`` validates the project's ``data/``; a list validates those files and
+    folders instead, together with the project's ontology and shapes. ``check_quotes``
+    adds the evidence checker's problems as results (default: when the source texts
+    are there).
+    """
+    check_engine(engine)
+    started = time.perf_counter()
+    kg = load(project, data=data, shapes=True)
+    if not kg.files.get("shapes"):
+        raise InputError(f"{kg.project.shapes_dir}: no shapes to validate against")
+    if data is not None and not kg.files["data"]:
+        raise InputError(f"{', '.join(str(p) for p in data)}: no RDF files there")
+    entail(kg, reasoner=reasoner, profile="structural")
+    report = validate_graph(kg, engine=engine)
+    sources = kg.project.sources_dir
+    if check_quotes is None:
+        check_quotes = sources.is_dir()
+    if check_quotes:
+        report.results.extend(quote_results(kg, sources))
+        report.results.sort(key=Result.sort_key)
+        report.checked_quotes = True
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def check_engine(engine: str) -> None:
+    if engine not in ENGINES:
+        raise InputError(f"unknown validation engine {engine!r} (choose from {', '.join(ENGINES)})")
+
+
+def validate_graph(kg: KnowledgeGraph, engine: str = "rudof") -> ValidationReport:
+    """Validate ontology + data + entailments of ``kg`` against its shapes."""
+    check_engine(engine)
+    started = time.perf_counter()
+    data_nt = skolemized_ntriples(kg.triples(("ontology", "data", "entailments")))
+    shapes_nt = ox.serialize(kg.triples(("shapes",)), format=ox.RdfFormat.N_TRIPLES)
+    used = engine
+    note = None
+    if engine == "rudof":
+        try:
+            report_nt = _run_rudof(data_nt, shapes_nt)
+        except Exception as err:  # pyrudof raises its own exception classes for engine faults
+            note = (
+                f"pyrudof could not validate this graph ({type(err).__name__}: "
+                f"{' '.join(str(err).split())[:200]}); validated with pyshacl instead"
+            )
+            print(f"policygraph: warning: {note}", file=sys.stderr)
+            used = "pyshacl"
+            report_nt = _run_pyshacl(data_nt, shapes_nt)
+    else:
+        report_nt = _run_pyshacl(data_nt, shapes_nt)
+    report_store = ox.Store()
+    report_store.load(report_nt, format=ox.RdfFormat.N_TRIPLES)
+    results = read_results(report_store, kg)
+    report = ValidationReport(
+        results=sorted(results, key=Result.sort_key),
+        engine=used,
+        files={part: [str(f) for f in files] for part, files in kg.files.items()},
+        triples=kg.size("ontology") + kg.size("data") + kg.size("entailments"),
+        engine_conforms=_engine_conforms(report_store),
+        seconds=time.perf_counter() - started,
+        note=note,
+    )
+    report.bind(kg)
+    return report
+
+
+# --- Engines --------------------------------------------------------------------------
+
+
+def skolemized_ntriples(triples: Iterable[ox.Triple]) -> bytes:
+    """N-Triples of ``triples`` with every blank node replaced by its skolem IRI."""
+
+    def skolem(term):
+        return ox.NamedNode(GENID + term.value) if isinstance(term, ox.BlankNode) else term
+
+    return ox.serialize(
+        (ox.Triple(skolem(t.subject), t.predicate, skolem(t.object)) for t in triples),
+        format=ox.RdfFormat.N_TRIPLES,
+    )
+
+
+def _run_rudof(data_nt: bytes, shapes_nt: bytes) -> bytes:
+    import pyrudof
+
+    rudof = pyrudof.Rudof(pyrudof.RudofConfig())
+    rudof.read_data(data_nt.decode("utf-8"), pyrudof.RDFFormat.NTriples)
+    rudof.read_shacl(shapes_nt.decode("utf-8"), pyrudof.ShaclFormat.NTriples)
+    rudof.validate_shacl()
+    text = rudof.serialize_shacl_validation_results(pyrudof.ResultShaclValidationFormat.NTriples)
+    return text.encode("utf-8")
+
+
+def _run_pyshacl(data_nt: bytes, shapes_nt: bytes) -> bytes:
+    import pyshacl
+    import rdflib
+
+    data_graph = rdflib.Graph().parse(data=data_nt, format="nt")
+    shapes_graph = rdflib.Graph().parse(data=shapes_nt, format="nt")
+    with _prepared_sparql():
+        _conforms, results_graph, text = pyshacl.validate(
+            data_graph, shacl_graph=shapes_graph, inference="none", allow_warnings=False
+        )
+    if not isinstance(results_graph, rdflib.Graph):  # pyshacl returns its failure
+        raise RuntimeError(f"pyshacl could not validate: {' '.join(str(text).split())[:300]}")
+    return results_graph.serialize(format="nt", encoding="utf-8")
+
+
+@contextlib.contextmanager
+def _prepared_sparql():
+    """Parse each SPARQL text once while pyshacl runs, as rdflib's ``prepareQuery`` would.
+
+    pyshacl hands rdflib the same query text for every focus node of a SPARQL-based
+    constraint, with the focus node as an initial binding, and rdflib parses the text
+    anew each time (about 20 ms): on a few hundred focus nodes that is nearly all of
+    pyshacl's time. A translated query is reusable with other initial bindings (that is
+    what prepared queries are), so reusing it changes no result.
+    """
+    from rdflib.plugins.sparql import processor
+
+    original = processor.SPARQLProcessor.query
+    prepared: dict = {}
+
+    def query(self, strOrQuery, initBindings=None, initNs=None, base=None, DEBUG=False):
+        if isinstance(strOrQuery, str):
+            key = (strOrQuery, base, tuple(sorted((initNs or {}).items())))
+            if key not in prepared:
+                prepared[key] = processor.translateQuery(
+                    processor.parseQuery(strOrQuery), base, initNs
+                )
+            strOrQuery = prepared[key]
+        return processor.evalQuery(self.graph, strOrQuery, initBindings, base)
+
+    processor.SPARQLProcessor.query = query
+    try:
+        yield
+    finally:
+        processor.SPARQLProcessor.query = original
+
+
+# --- Reading a SHACL validation report --------------------------------------------------
+
+_RESULTS = """
+PREFIX sh: <http://www.w3.org/ns/shacl#>
+SELECT ?result ?focus ?path ?value ?component ?severity ?shape WHERE {
+  ?report a sh:ValidationReport ; sh:result ?result .
+  ?result sh:focusNode ?focus ; sh:sourceConstraintComponent ?component ;
+          sh:resultSeverity ?severity .
+  OPTIONAL { ?result sh:resultPath ?path }
+  OPTIONAL { ?result sh:value ?value }
+  OPTIONAL { ?result sh:sourceShape ?shape }
+}
+"""
+
+_MESSAGES = """
+PREFIX sh: <http://www.w3.org/ns/shacl#>
+SELECT ?result ?message WHERE { ?result sh:resultMessage ?message }
+"""
+
+_SHAPE_MESSAGES = """
+PREFIX sh: <http://www.w3.org/ns/shacl#>
+SELECT ?shape ?message WHERE { ?shape sh:message ?message . FILTER(isIRI(?shape)) }
+"""
+
+
+def _engine_conforms(store: ox.Store) -> bool:
+    for row in store.query(
+        "PREFIX sh: <http://www.w3.org/ns/shacl#> "
+        "SELECT ?c WHERE { ?r a sh:ValidationReport ; sh:conforms ?c }"
+    ):
+        return row["c"].value == "true"
+    raise RuntimeError("the SHACL engine returned no validation report")
+
+
+def unskolemize(term):
+    if isinstance(term, ox.NamedNode) and term.value.startswith(GENID):
+        return ox.BlankNode(term.value[len(GENID) :])
+    return term
+
+
+def read_results(store: ox.Store, kg: KnowledgeGraph) -> list[Result]:
+    """The top-level results of a SHACL report (not the ``sh:detail`` nested in them)."""
+    messages: dict[ox.Term, list[ox.Literal]] = {}
+    for row in store.query(_MESSAGES):
+        messages.setdefault(row["result"], []).append(row["message"])
+    shape_messages: dict[str, list[ox.Literal]] = {}
+    for row in kg.query(_SHAPE_MESSAGES, parts=("shapes",)):
+        shape_messages.setdefault(row["shape"].value, []).append(row["message"])
+    results = []
+    for row in store.query(_RESULTS):
+        component = row["component"].value
+        shape = row["shape"]
+        shape_iri = shape.value if isinstance(shape, ox.NamedNode) else None
+        if component == _SH + "SPARQLConstraintComponent" or shape_iri not in shape_messages:
+            # SPARQL constraints' messages are templates the engine fills in.
+            candidates = messages.get(row["result"], [])
+        else:
+            candidates = shape_messages[shape_iri]
+        severity = row["severity"].value.removeprefix(_SH)
+        results.append(
+            Result(
+                focus=term_key(unskolemize(row["focus"])),
+                path=path_text(store, row["path"]) if row["path"] is not None else None,
+                value=term_key(unskolemize(row["value"])) if row["value"] is not None else None,
+                component=component,
+                severity=severity if severity in SEVERITIES else row["severity"].value,
+                message=_english(candidates),
+                shape=shape_iri if shape_iri else None,
+            )
+        )
+    return results
+
+
+def _english(literals: list[ox.Literal]) -> str:
+    if not literals:
+        return ""
+    for lit in literals:
+        if getattr(lit, "language", None) == "en":
+            return lit.value
+    return literals[0].value
+
+
+def term_key(term) -> str:
+    """A term as a string: the IRI, ``_:id`` for a blank node, N-Triples for a literal."""
+    if isinstance(term, ox.NamedNode):
+        return term.value
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    return str(term)
+
+
+def path_text(store: ox.Store, path) -> str:
+    """A SHACL property path of the report graph in SPARQL property-path syntax."""
+    if isinstance(path, ox.NamedNode):
+        return path.value
+
+    def one(predicate: str):
+        for q in store.quads_for_pattern(path, ox.NamedNode(_SH + predicate), None):
+            return q.object
+        return None
+
+    inverse = one("inversePath")
+    if inverse is not None:
+        return "^" + _wrap(path_text(store, inverse))
+    for kind, sep in (("alternativePath", "|"), ("zeroOrMorePath", "*")):
+        inner = one(kind)
+        if inner is not None:
+            if sep == "|":
+                return "(" + "|".join(_wrap(path_text(store, p)) for p in _list(store, inner)) + ")"
+            return _wrap(path_text(store, inner)) + "*"
+    for kind, suffix in (("oneOrMorePath", "+"), ("zeroOrOnePath", "?")):
+        inner = one(kind)
+        if inner is not None:
+            return _wrap(path_text(store, inner)) + suffix
+    members = _list(store, path)
+    if members:
+        return "/".join(_wrap(path_text(store, p)) for p in members)
+    return term_key(path)
+
+
+def _wrap(text: str) -> str:
+    return f"<{text}>" if text.startswith(("http:", "https:", "urn:")) else text
+
+
+def _list(store: ox.Store, head) -> list:
+    first = ox.NamedNode(ns.RDF + "first")
+    rest = ox.NamedNode(ns.RDF + "rest")
+    items = []
+    node = head
+    for _ in range(1000):
+        heads = list(store.quads_for_pattern(node, first, None))
+        if not heads:
+            break
+        items.append(heads[0].object)
+        tails = list(store.quads_for_pattern(node, rest, None))
+        if not tails:
+            break
+        node = tails[0].object
+    return items
+
+
+# --- Quotes -------------------------------------------------------------------------------
+
+
+def quote_results(kg: KnowledgeGraph, sources_dir: Path) -> list[Result]:
+    """The evidence checker's problems as Violations of a quote constraint."""
+    from .evidence import check_quotes
+
+    problems, _checked = check_quotes(kg, sources_dir)
+    results = []
+    for problem in problems:
+        node = problem.node
+        results.append(
+            Result(
+                focus=node,
+                path=ns.PG + "hasEvidence" if not node.startswith("_:") else None,
+                value=ox.Literal(problem.quote).__str__() if problem.quote else None,
+                component=QUOTE_COMPONENT,
+                severity="Violation",
+                message=f"The quote must be verbatim from the source: {problem.message}.",
+                shape=QUOTE_SHAPE,
+            )
+        )
+    return results
