@@ -5,6 +5,7 @@ address asked, and Ctrl-C (or SIGTERM) stops Oxigraph by its PID and removes its
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import signal
@@ -211,7 +212,7 @@ def test_start_page_offers_every_question_in_the_editor(served, release_dir):
         assert link.path == "/ui"
         params = parse_qs(link.query)
         assert params["query"] == [editor_text(q)] and params["tabTitle"] == [q.title]
-        assert q.title in body.decode("utf-8")
+        assert q.title in html.unescape(body.decode("utf-8"))
         status, _, text = fetch(served.url + f"queries/{name}.rq")
         assert status == 200 and text.decode("utf-8") == q.text
 

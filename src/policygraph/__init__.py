@@ -39,6 +39,8 @@ _EXPORTS = {
     "QueryResult": "queries",
     "CompetencyQuestion": "queries",
     "start_oxigraph": "servers",
+    "serve_release": "serve",
+    "load_release": "upload",
 }
 
 __all__ = ["__version__", *sorted(_EXPORTS)]
