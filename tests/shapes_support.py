@@ -33,12 +33,7 @@ FIXTURES = ROOT / "tests" / "shapes"
 BASE = FIXTURES / "base.ttl"
 
 # Parameters of SHACL Core constraint components (and sh:sparql), by local name.
-PARAMETERS = (
-    "class datatype nodeKind minCount maxCount minExclusive minInclusive maxExclusive "
-    "maxInclusive minLength maxLength pattern languageIn uniqueLang equals disjoint lessThan "
-    "lessThanOrEquals not and or xone node qualifiedMinCount qualifiedMaxCount closed hasValue "
-    "in sparql"
-).split()
+PARAMETERS = ["class", "datatype", "nodeKind", "minCount", "maxCount", "minExclusive", "minInclusive", "maxExclusive", "maxInclusive", "minLength", "maxLength", "pattern", "languageIn", "uniqueLang", "equals", "disjoint", "lessThan", "lessThanOrEquals", "not", "and", "or", "xone", "node", "qualifiedMinCount", "qualifiedMaxCount", "closed", "hasValue", "in", "sparql"]
 
 _EXPECT = re.compile(r"^#\s*expect:\s*(\[[^\]]*\]|\S+)\s+(\S+)\s+(\S+)(?:\s+(\S+))?\s*$")
 _PREFIX = re.compile(r"^\s*@prefix\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>\s*\.", re.IGNORECASE)

@@ -18,13 +18,14 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 
-from conftest import ROOT, run_cli
 from policygraph import convert, layout
 from policygraph import namespaces as ns
 from policygraph.errors import InputError
 from policygraph.graph import PARTS, load
 from policygraph.reasoning import entail
 from policygraph.release import GRAPH_PARTS, build, read_manifest, stamp_version
+
+from .conftest import ROOT, run_cli
 
 OX_FORMATS = {
     "ttl": ox.RdfFormat.TURTLE,
@@ -434,3 +435,17 @@ def test_gzip_helper_is_deterministic():
     data = b"<a:b> <a:c> <a:d> .\n" * 100
     assert gzip_bytes(data) == gzip_bytes(data)
     assert gzip.GzipFile(fileobj=io.BytesIO(gzip_bytes(data))).read() == data
+
+
+def test_invalid_data_prints_the_report_exits_1_and_keeps_dist(tmp_path, dist):
+    invalid = ROOT / "tests" / "shapes" / "title" / "minCount.invalid.ttl"
+    out = tmp_path / "dist"
+    shutil.copytree(dist, out)
+    before = tree(out)
+    done = run_cli("build", "--data", str(ROOT / "data"), str(invalid), "--out", str(out))
+    assert done.returncode == 1, done.stderr
+    assert "second-brief" in done.stdout, "the validation report names the failing node"
+    assert "does not conform" in done.stderr and "Traceback" not in done.stderr
+    assert "dumps" not in done.stderr, "nothing is written for invalid data"
+    assert tree(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dist"], "no staging folder left"

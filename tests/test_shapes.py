@@ -8,6 +8,11 @@ from collections import Counter
 
 import pyoxigraph as ox
 import pytest
+
+from policygraph import namespaces as ns
+from policygraph.graph import load
+from policygraph.project import Project
+from policygraph.validation import validate_graph
 from tests.shapes_support import (
     FIXTURES,
     ROOT,
@@ -20,11 +25,6 @@ from tests.shapes_support import (
     resolve_focus,
     validate_fixture,
 )
-
-from policygraph import namespaces as ns
-from policygraph.graph import load
-from policygraph.project import Project
-from policygraph.validation import validate_graph
 
 CASES = cases()
 SH = ns.SH
