@@ -234,6 +234,7 @@ class Front(ThreadingHTTPServer):
 
     daemon_threads = True
     block_on_close = False
+    request_queue_size = 128  # the default 5 drops a burst of connections (1 s SYN retry)
 
     def __init__(
         self,
