@@ -258,6 +258,13 @@ class Front(ThreadingHTTPServer):
         except OSError as err:
             raise InputError(f"cannot listen on {_hostport(host, port)}: {err.strerror}") from None
 
+    def handle_error(self, request, client_address) -> None:
+        """A client that went away is normal; anything else is one log line, no traceback."""
+        error = sys.exc_info()[1]
+        if isinstance(error, ConnectionError | TimeoutError) or self.access_log is None:
+            return
+        self.access_log(f"{client_address[0]} - error: {type(error).__name__}: {error}")
+
     def backend(self, fresh: bool = False) -> http.client.HTTPConnection:
         """This thread's keep-alive connection to Oxigraph."""
         connection = getattr(self.local, "connection", None)
@@ -385,9 +392,11 @@ class Handler(BaseHTTPRequestHandler):
             return
         try:
             self._relay(response)
-        finally:
-            if response.will_close:
-                self.server.backend().close()
+        except BaseException:  # the client went away mid-answer: drop the half-read one
+            self.server.backend().close()
+            raise
+        if response.will_close:
+            self.server.backend().close()
 
     def _relay(self, response: http.client.HTTPResponse) -> None:
         self.send_response(response.status, response.reason)
