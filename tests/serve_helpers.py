@@ -33,6 +33,7 @@ class Served:
     database: Path | None = None
     stdout: list[str] = field(default_factory=list)
     stderr_path: Path | None = None
+    stderr_kept: str = ""
 
     def start(self) -> Served:
         handle, name = tempfile.mkstemp(prefix="policygraph-serve-test-", suffix=".log")
@@ -64,7 +65,9 @@ class Served:
         raise RuntimeError(f"policygraph serve did not start (exit {code}): {self.stderr()}")
 
     def stderr(self) -> str:
-        return self.stderr_path.read_text(encoding="utf-8", errors="replace")
+        if self.stderr_path is not None and self.stderr_path.exists():
+            return self.stderr_path.read_text(encoding="utf-8", errors="replace")
+        return self.stderr_kept
 
     def stop(self, signum: int = signal.SIGINT, timeout: float = 20.0) -> int:
         """Send ``signum`` to the serve process; its exit code (after the rest of stdout)."""
@@ -81,6 +84,9 @@ class Served:
         rest = self.process.stdout.read()
         self.process.stdout.close()
         self.stdout.extend(rest.splitlines())
+        if self.stderr_path is not None and self.stderr_path.exists():  # keep it, not the file
+            self.stderr_kept = self.stderr()
+            self.stderr_path.unlink()
         return code
 
     def __enter__(self) -> Served:
@@ -88,8 +94,6 @@ class Served:
 
     def __exit__(self, *exc) -> None:
         self.stop()
-        if self.stderr_path is not None:
-            self.stderr_path.unlink(missing_ok=True)
 
 
 def alive(pid: int) -> bool:

@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import re
 import signal
 import socket
+import subprocess
+import sys
 import urllib.error
 import urllib.request
 from html.parser import HTMLParser
@@ -283,8 +286,6 @@ def test_address_in_use_is_a_clear_error(release_dir):
 def test_oxigraph_dying_stops_the_front_with_an_error(release_dir):
     server = Served(["--dist", str(release_dir), "--port", "0", "--quiet"]).start()
     try:
-        import os
-
         os.kill(server.oxigraph_pid, signal.SIGKILL)
         code = server.process.wait(20)
     finally:
@@ -296,9 +297,6 @@ def test_oxigraph_dying_stops_the_front_with_an_error(release_dir):
 
 
 def _run(args: list[str]):
-    import subprocess
-    import sys
-
     return subprocess.run([sys.executable, "-m", "policygraph", "serve", *args], cwd=ROOT,
                           capture_output=True, text=True, timeout=120)
 
