@@ -63,6 +63,8 @@ class Proxy(BaseHTTPRequestHandler):
 
     do_GET = forward
     do_POST = forward
+    do_PUT = forward  # the Graph Store Protocol, for policygraph load
+    do_HEAD = forward
 
 
 def main() -> None:

@@ -41,6 +41,8 @@ _EXPORTS = {
     "start_oxigraph": "servers",
     "validate": "validation",
     "ValidationReport": "report",
+    "serve_release": "serve",
+    "load_release": "upload",
 }
 
 __all__ = ["__version__", *sorted(_EXPORTS)]

@@ -147,11 +147,14 @@ def start_oxigraph(
     port: int | None = None,
     timeout: float = 30.0,
     extra_args: Sequence[str] = (),
+    new_session: bool = False,
 ) -> OxigraphServer:
     """Start ``oxigraph serve`` on 127.0.0.1 and wait until it answers.
 
     Without ``location`` the database lives in a temporary folder removed by ``stop()``.
     A port taken between choosing and binding it is retried with another free port.
+    ``new_session`` starts it in a session of its own, so that a Ctrl-C typed in the
+    terminal reaches only the caller, which then stops the server by its PID.
     """
     owns = location is None
     folder = Path(tempfile.mkdtemp(prefix="policygraph-oxigraph-")) if owns else Path(location)
@@ -173,7 +176,11 @@ def start_oxigraph(
         command.extend(extra_args)
         with log.open("wb") as handle:
             process = subprocess.Popen(
-                command, stdin=subprocess.DEVNULL, stdout=handle, stderr=subprocess.STDOUT
+                command,
+                stdin=subprocess.DEVNULL,
+                stdout=handle,
+                stderr=subprocess.STDOUT,
+                start_new_session=new_session,
             )
         server = OxigraphServer(
             chosen, folder, process, log, owns_location=owns, read_only=read_only
