@@ -44,3 +44,13 @@ def run_cli(*args: str, cwd: Path = ROOT, input: str | None = None, timeout: flo
         input=input,
         timeout=timeout,
     )
+
+
+@pytest.fixture(scope="session")
+def release_dir(project, tmp_path_factory) -> Path:
+    """The project's release, built once into a temporary dist/ (do not modify)."""
+    from policygraph.release import build
+
+    out = tmp_path_factory.mktemp("release") / "dist"
+    build(project, out=out, quiet=True)
+    return out

@@ -28,11 +28,21 @@ _EXPORTS = {
     "load": "graph",
     "entail": "reasoning",
     "statistics": "stats",
+    "build": "release",
+    "read_manifest": "release",
+    "Release": "release",
     "PolicygraphError": "errors",
     "InputError": "errors",
     "ParseError": "errors",
+    "query": "queries",
+    "catalogue": "queries",
+    "QueryResult": "queries",
+    "CompetencyQuestion": "queries",
+    "start_oxigraph": "servers",
     "validate": "validation",
     "ValidationReport": "report",
+    "serve_release": "serve",
+    "load_release": "upload",
 }
 
 __all__ = ["__version__", *sorted(_EXPORTS)]

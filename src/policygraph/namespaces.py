@@ -40,6 +40,7 @@ DOCO = "http://purl.org/spar/doco/"
 VANN = "http://purl.org/vocab/vann/"
 VOID = "http://rdfs.org/ns/void#"
 DCAT = "http://www.w3.org/ns/dcat#"
+SPDX = "http://spdx.org/rdf/terms#"
 WD = "http://www.wikidata.org/entity/"
 
 # Prefixes used when serialising and in SPARQL headers; data prefixes follow the
@@ -66,6 +67,7 @@ PREFIXES: dict[str, str] = {
     "vann": VANN,
     "void": VOID,
     "dcat": DCAT,
+    "spdx": SPDX,
     "wd": WD,
     "actor": DATA + "actor/",
     "person": DATA + "person/",
