@@ -125,8 +125,14 @@ def test_file_changed_since_the_build_is_refused(store, release_dir, tmp_path):
 
 def test_count_elsewhere_is_a_mismatch_and_changes_nothing(store, release_dir):
     with start_oxigraph() as other:
-        code, _, err = load("--endpoint", store.store_url, "--dist", str(release_dir),
-                            "--query-endpoint", other.query_url)
+        code, _, err = load(
+            "--endpoint",
+            store.store_url,
+            "--dist",
+            str(release_dir),
+            "--query-endpoint",
+            other.query_url,
+        )
     assert code == 2 and err.count("\n") == 1
     assert "holds 0 triples" in err and "left as it was" in err
     assert graphs(store) == {}  # the staging graph was dropped
@@ -171,11 +177,17 @@ def test_engine_endpoints(tail, query, update):
 @pytest.fixture
 def proxy(store):
     port = free_port()
-    env = {**os.environ, "AUTH_PROXY_USER": "publisher", "AUTH_PROXY_PASSWORD": SECRET,
-           "AUTH_PROXY_TOKEN": "unused-token"}
+    env = {
+        **os.environ,
+        "AUTH_PROXY_USER": "publisher",
+        "AUTH_PROXY_PASSWORD": SECRET,
+        "AUTH_PROXY_TOKEN": "unused-token",
+    }
     process = subprocess.Popen(
         [sys.executable, str(Path(__file__).with_name("auth_proxy.py")), str(port), store.url],
-        stdout=subprocess.PIPE, env=env, text=True,
+        stdout=subprocess.PIPE,
+        env=env,
+        text=True,
     )
     try:
         assert process.stdout.readline().strip() == "ready"

@@ -50,8 +50,9 @@ def served(release_dir):
         yield server
 
 
-def fetch(url: str, data: bytes | None = None, method: str | None = None,
-          headers: dict | None = None) -> tuple[int, dict, bytes]:
+def fetch(
+    url: str, data: bytes | None = None, method: str | None = None, headers: dict | None = None
+) -> tuple[int, dict, bytes]:
     request = urllib.request.Request(url, data=data, method=method, headers=headers or {})
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
@@ -92,8 +93,9 @@ def test_question_answers_as_the_embedded_store(kg, served, path):
             f"{q.name} {params}: the served release and the embedded store disagree"
         )
     editor = policygraph.query(served.url + "query", editor_text(q))
-    assert same_rows(comparable(editor), comparable(run_embedded(kg, Query(q.text), {})),
-                     is_ordered(q.text)), f"{q.name}: the editor's text answers differently"
+    assert same_rows(
+        comparable(editor), comparable(run_embedded(kg, Query(q.text), {})), is_ordered(q.text)
+    ), f"{q.name}: the editor's text answers differently"
 
 
 def test_default_graph_is_the_entailed_release_and_parts_are_named_graphs(served, release_dir):
@@ -103,8 +105,11 @@ def test_default_graph_is_the_entailed_release_and_parts_are_named_graphs(served
     for part in ("ontology", "data", "entailments", "shapes"):
         graph = getattr(ns, f"GRAPH_{part.upper()}")
         expected = sum(
-            1 for line in (release_dir / manifest.find("dataset", "application/n-quads"))
-            .read_text(encoding="utf-8").splitlines() if line.endswith(f"<{graph}> .")
+            1
+            for line in (release_dir / manifest.find("dataset", "application/n-quads"))
+            .read_text(encoding="utf-8")
+            .splitlines()
+            if line.endswith(f"<{graph}> .")
         )
         assert count(served.url, f"GRAPH <{graph}> {{ ?s ?p ?o }}") == expected, part
     # The shapes are a named graph only: queries without GRAPH never see them.
@@ -123,12 +128,15 @@ def test_updates_are_refused_and_change_nothing(served):
     )
     assert status == 403 and b"read-only" in body
     status, _, _ = fetch(
-        served.url + "store?default", b"<urn:x:a> <urn:x:b> <urn:x:c> .\n", method="PUT",
+        served.url + "store?default",
+        b"<urn:x:a> <urn:x:b> <urn:x:c> .\n",
+        method="PUT",
         headers={"Content-Type": "application/n-triples"},
     )
     assert status == 403
     status, _, _ = fetch(
-        served.url + "query", b"DELETE WHERE { ?s ?p ?o }",
+        served.url + "query",
+        b"DELETE WHERE { ?s ?p ?o }",
         headers={"Content-Type": "application/sparql-update"},
     )
     assert status >= 400
@@ -148,23 +156,36 @@ def test_query_command_reports_errors_in_one_line(served):
     )
     assert code == 2 and err.startswith("policygraph: <query>:2:") and err.count("\n") == 1
     # ... and a request the server itself answers with 400 is reported as such.
-    code, _, err = run_main(["query", "--sparql", "ASK { ?s ?p ?o }", "--endpoint",
-                             served.url + "query?default-graph-uri=not%20an%20iri"])
+    code, _, err = run_main(
+        [
+            "query",
+            "--sparql",
+            "ASK { ?s ?p ?o }",
+            "--endpoint",
+            served.url + "query?default-graph-uri=not%20an%20iri",
+        ]
+    )
     assert code == 2 and err.count("\n") == 1
     assert "HTTP 400" in err and "Traceback" not in err
 
 
 def test_cors(served):
     status, headers, _ = fetch(
-        served.url + "query", method="OPTIONS",
-        headers={"Origin": "https://elsewhere.example", "Access-Control-Request-Method": "POST",
-                 "Access-Control-Request-Headers": "content-type"},
+        served.url + "query",
+        method="OPTIONS",
+        headers={
+            "Origin": "https://elsewhere.example",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
     )
     assert status == 204 and headers["access-control-allow-origin"] == "*"
     status, headers, body = fetch(
         served.url + "query?" + urlencode({"query": "ASK { ?s ?p ?o }"}),
-        headers={"Origin": "https://elsewhere.example",
-                 "Accept": "application/sparql-results+json"},
+        headers={
+            "Origin": "https://elsewhere.example",
+            "Accept": "application/sparql-results+json",
+        },
     )
     assert status == 200 and json.loads(body)["boolean"] is True
     assert headers["access-control-allow-origin"] == "*"
@@ -236,8 +257,11 @@ def test_query_editor_is_yasgui_from_the_same_origin(served):
 def test_release_files_are_served_and_nothing_else(served, release_dir):
     status, _, body = fetch(served.url + "release/release.json")
     assert status == 200 and body == (release_dir / "release.json").read_bytes()
-    for path in ("release/../conftest.py", "release/%2e%2e/%2e%2e/etc/passwd",
-                 "release/nothing.ttl"):
+    for path in (
+        "release/../conftest.py",
+        "release/%2e%2e/%2e%2e/etc/passwd",
+        "release/nothing.ttl",
+    ):
         assert fetch(served.url + path)[0] == 404, path
 
 
@@ -297,8 +321,13 @@ def test_oxigraph_dying_stops_the_front_with_an_error(release_dir):
 
 
 def _run(args: list[str]):
-    return subprocess.run([sys.executable, "-m", "policygraph", "serve", *args], cwd=ROOT,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "policygraph", "serve", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_library_start_and_stop(release_dir):
@@ -307,4 +336,3 @@ def test_library_start_and_stop(release_dir):
         assert count(service.url) == service.triples
         folder, pid = service.folder, service.oxigraph.pid
     assert not folder.exists() and not alive(pid)
-

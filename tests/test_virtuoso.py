@@ -121,7 +121,10 @@ class Virtuoso:
         self.log = (folder / "stdout.log").open("wb")
         self.process = subprocess.Popen(
             [VIRTUOSO, "+foreground", "+configfile", str(folder / "virtuoso.ini")],
-            cwd=folder, stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT,
+            cwd=folder,
+            stdin=subprocess.DEVNULL,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
         )
 
     @property
@@ -217,8 +220,7 @@ def virtuoso_booleans(actual: list[tuple], expected: list[tuple]) -> list[tuple]
     if not expected:
         return actual
     columns = {
-        i for i in range(len(expected[0]))
-        if all(row[i] in ("true", "false") for row in expected)
+        i for i in range(len(expected[0])) if all(row[i] in ("true", "false") for row in expected)
     }
     spelled = {"1": "true", "0": "false"}
     return [
