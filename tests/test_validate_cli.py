@@ -208,6 +208,14 @@ def test_output_file_holds_the_report(tmp_path):
     assert [p.name for p in target.parent.iterdir()] == ["validation.xml"]  # no temporary left
 
 
+@pytest.mark.parametrize("name", ["report.ttl", "data.jsonld"])
+def test_a_report_never_overwrites_rdf(tmp_path, name):
+    target = tmp_path / name
+    target.write_text("keep me")
+    _input_error(run_cli("validate", "-o", str(target)), "not writing it over an RDF file")
+    assert target.read_text() == "keep me"
+
+
 def test_pyshacl_engine_gives_the_same_verdict(tmp_path):
     paths = with_project_data(tmp_path, "bad.ttl", BAD)
     rudof = run_cli("validate", "--format", "json", *paths)

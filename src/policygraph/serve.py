@@ -208,8 +208,10 @@ def render_pages(manifest: Manifest, qs: list[CompetencyQuestion]) -> dict[str, 
             if info.graph in ("asserted", "entailed", "dataset") and not info.path.endswith(".gz")
         ],
         "prefixes": dict(ns.PREFIXES),
-        "graphs": {part: getattr(ns, f"GRAPH_{part.upper()}") for part in
-                   ("ontology", "data", "entailments", "shapes")},
+        "graphs": {
+            part: getattr(ns, f"GRAPH_{part.upper()}")
+            for part in ("ontology", "data", "entailments", "shapes")
+        },
     }
     html_type = "text/html; charset=utf-8"
     pages = {
@@ -345,8 +347,14 @@ class Handler(BaseHTTPRequestHandler):
             media_type += "; charset=utf-8"
         self._send(200, target.read_bytes(), media_type, head=head, extra=CORS)
 
-    def _send(self, status: int, body: bytes, media_type: str | None, head: bool = False,
-              extra: dict[str, str] | None = None) -> None:
+    def _send(
+        self,
+        status: int,
+        body: bytes,
+        media_type: str | None,
+        head: bool = False,
+        extra: dict[str, str] | None = None,
+    ) -> None:
         self.send_response(status)
         if media_type:
             self.send_header("Content-Type", media_type)
@@ -382,8 +390,9 @@ class Handler(BaseHTTPRequestHandler):
                 break
             except TimeoutError:
                 connection.close()
-                self._send(504, b"the SPARQL server did not answer in time\n",
-                           "text/plain; charset=utf-8")
+                self._send(
+                    504, b"the SPARQL server did not answer in time\n", "text/plain; charset=utf-8"
+                )
                 return
             except (OSError, http.client.HTTPException):
                 connection.close()
@@ -482,8 +491,9 @@ class Service:
 
     def start_background(self) -> Service:
         """Serve from a daemon thread (for notebooks, tests and benchmarks)."""
-        self.thread = threading.Thread(target=self.serve_forever, name="policygraph-front",
-                                       daemon=True)
+        self.thread = threading.Thread(
+            target=self.serve_forever, name="policygraph-front", daemon=True
+        )
         self.thread.start()
         return self
 
@@ -558,8 +568,9 @@ def _count(port: int) -> int:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     try:
         query = quote("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
-        connection.request("GET", f"/query?query={query}",
-                           headers={"Accept": "application/sparql-results+json"})
+        connection.request(
+            "GET", f"/query?query={query}", headers={"Accept": "application/sparql-results+json"}
+        )
         data = json.loads(connection.getresponse().read())
         return int(data["results"]["bindings"][0]["n"]["value"])
     finally:
@@ -586,8 +597,16 @@ def serve(
     Oxigraph exits while serving.
     """
     out = out or (lambda line: print(line, flush=True))
-    service = serve_release(dist, host, port, project=project, build=build, timeout=timeout,
-                    access_log=None if quiet else _stderr, background=False)
+    service = serve_release(
+        dist,
+        host,
+        port,
+        project=project,
+        build=build,
+        timeout=timeout,
+        access_log=None if quiet else _stderr,
+        background=False,
+    )
     previous: dict[int, object] = {}
     in_main = threading.current_thread() is threading.main_thread()
     if in_main:
@@ -599,13 +618,13 @@ def serve(
             previous[signum] = signal.signal(signum, stop)
     try:
         manifest = service.manifest
-        out(f"serving policygraph {manifest.version} ({service.triples:,} triples) at "
-            f"{service.url}")
+        out(
+            f"serving policygraph {manifest.version} ({service.triples:,} triples) at {service.url}"
+        )
         out(f"  start page     {service.url}")
         out(f"  query editor   {service.url}ui")
         out(f"  SPARQL 1.1     {service.query_url}")
-        out(f"  Oxigraph       pid {service.oxigraph.pid}, read-only, database in "
-            f"{service.folder}")
+        out(f"  Oxigraph       pid {service.oxigraph.pid}, read-only, database in {service.folder}")
         out("Press Ctrl-C to stop.")
         with contextlib.suppress(KeyboardInterrupt, _Stop):
             service.serve_forever()
@@ -643,4 +662,3 @@ __all__ = [
     "serve",
     "serve_release",
 ]
-

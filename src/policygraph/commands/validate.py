@@ -7,6 +7,7 @@ input or the options are wrong (a missing file, a syntax error at ``file:line:co
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 NAME = "validate"
 HELP = "validate data against the SHACL shapes (exit 0 conforms, 1 does not, 2 bad input)"
@@ -66,11 +67,24 @@ def configure(parser) -> None:
     )
 
 
+def _check_output(path) -> None:
+    """A report is text, JSON or XML: never write one over an RDF file (or a folder)."""
+    from ..errors import InputError
+    from ..project import RDF_SUFFIXES
+
+    if path.suffix in RDF_SUFFIXES:
+        raise InputError(f"{path}: a report is not RDF; not writing it over an RDF file name")
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder; give a file name for the report")
+
+
 def run(args) -> int:
     from ..atomic import write_text
     from ..errors import EXIT_NONCONFORMING, EXIT_OK, InputError
     from ..validation import validate
 
+    if args.output:
+        _check_output(Path(args.output))
     if args.check_quotes:
         from ..project import find_project
 
