@@ -47,9 +47,22 @@ RESULTS = Path(__file__).resolve().parent / "results"
 
 def start_server(dist: Path) -> tuple[subprocess.Popen, str]:
     process = subprocess.Popen(
-        [sys.executable, "-m", "policygraph", "serve", "--dist", str(dist), "--port", "0",
-         "--quiet", "--no-build"],
-        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        [
+            sys.executable,
+            "-m",
+            "policygraph",
+            "serve",
+            "--dist",
+            str(dist),
+            "--port",
+            "0",
+            "--quiet",
+            "--no-build",
+        ],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
     )
     url = ""
     for line in process.stdout:
@@ -66,8 +79,9 @@ def percentile(samples: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
-def run_load(url: str, work: list[tuple[str, str]], total: int, clients: int,
-             max_seconds: float) -> tuple[list[tuple[str, float]], list[tuple[str, str]], float]:
+def run_load(
+    url: str, work: list[tuple[str, str]], total: int, clients: int, max_seconds: float
+) -> tuple[list[tuple[str, float]], list[tuple[str, str]], float]:
     """``total`` requests over ``clients`` threads; (name, ms) per answer, errors, seconds."""
     parts = urlsplit(url)
     counter = iter(range(total))
@@ -88,10 +102,15 @@ def run_load(url: str, work: list[tuple[str, str]], total: int, clients: int,
                 name, body = work[i % len(work)]
                 t0 = time.perf_counter()
                 try:
-                    connection.request("POST", "/query", body=body, headers={
-                        "Content-Type": "application/x-www-form-urlencoded",
-                        "Accept": "application/sparql-results+json",
-                    })
+                    connection.request(
+                        "POST",
+                        "/query",
+                        body=body,
+                        headers={
+                            "Content-Type": "application/x-www-form-urlencoded",
+                            "Accept": "application/sparql-results+json",
+                        },
+                    )
                     response = connection.getresponse()
                     data = response.read()
                     ok = response.status == 200 and (
@@ -101,8 +120,7 @@ def run_load(url: str, work: list[tuple[str, str]], total: int, clients: int,
                 except (OSError, http.client.HTTPException, ValueError) as err:
                     problem = f"{type(err).__name__}: {err}"
                     connection.close()
-                    connection = http.client.HTTPConnection(parts.hostname, parts.port,
-                                                            timeout=60)
+                    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
                 elapsed = (time.perf_counter() - t0) * 1000
                 with lock:
                     if problem:
@@ -137,14 +155,13 @@ def main(argv: list[str] | None = None) -> int:
             dist = Path(scratch) / "dist"
             build(out=dist, quiet=True)
         manifest = read_manifest(dist)
-        work = [
-            (q.name, urlencode({"query": editor_text(q)})) for q in questions(dist, manifest)
-        ]
+        work = [(q.name, urlencode({"query": editor_text(q)})) for q in questions(dist, manifest)]
         process, url = start_server(dist)
         try:
             run_load(url, work, min(len(work), args.queries), 1, 30)  # warm-up, once each
-            latencies, errors, seconds = run_load(url, work, args.queries, args.clients,
-                                                  args.max_seconds)
+            latencies, errors, seconds = run_load(
+                url, work, args.queries, args.clients, args.max_seconds
+            )
         finally:
             os.kill(process.pid, signal.SIGINT)
             process.wait(30)
@@ -155,9 +172,11 @@ def main(argv: list[str] | None = None) -> int:
     for name in sorted({n for n, _ in work}):
         mine = [ms for n, ms in latencies if n == name]
         if mine:
-            per_question[name] = {"answers": len(mine),
-                                  "p50_ms": round(statistics.median(mine), 2),
-                                  "p99_ms": round(percentile(mine, 0.99), 2)}
+            per_question[name] = {
+                "answers": len(mine),
+                "p50_ms": round(statistics.median(mine), 2),
+                "p99_ms": round(percentile(mine, 0.99), 2),
+            }
     report = {
         "benchmark": "serve_load",
         "measured": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -178,15 +197,16 @@ def main(argv: list[str] | None = None) -> int:
         },
         "triples": manifest.files[manifest.find("entailed", "application/n-triples")].triples,
         "questions": per_question,
-        "versions": {"policygraph": policygraph.__version__,
-                     "python": platform.python_version()},
+        "versions": {"policygraph": policygraph.__version__, "python": platform.python_version()},
         "machine": {"arch": platform.machine(), "cpus": os.cpu_count()},
     }
     latency = report["latency_ms"]
-    print(f"{done:,} queries from {args.clients} clients in {seconds:.2f} s: "
-          f"{report['throughput_qps']} queries/s; latency p50 {latency['p50']} ms, "
-          f"p90 {latency['p90']} ms, p99 {latency['p99']} ms, max {latency['max']} ms; "
-          f"{len(errors)} errors ({report['triples']:,} triples, {len(work)} questions)")
+    print(
+        f"{done:,} queries from {args.clients} clients in {seconds:.2f} s: "
+        f"{report['throughput_qps']} queries/s; latency p50 {latency['p50']} ms, "
+        f"p90 {latency['p90']} ms, p99 {latency['p99']} ms, max {latency['max']} ms; "
+        f"{len(errors)} errors ({report['triples']:,} triples, {len(work)} questions)"
+    )
     stamp = report["measured"].replace(":", "").replace("-", "")
     output = args.output or RESULTS / f"serve_load-{stamp}.json"
     atomic.write_text(output, json.dumps(report, indent=2, ensure_ascii=False) + "\n")
@@ -195,8 +215,10 @@ def main(argv: list[str] | None = None) -> int:
         for line in report["error_examples"]:
             print(f"error: {line}", file=sys.stderr)
         if done < args.queries:
-            print(f"only {done} of {args.queries} queries within {args.max_seconds:g} s",
-                  file=sys.stderr)
+            print(
+                f"only {done} of {args.queries} queries within {args.max_seconds:g} s",
+                file=sys.stderr,
+            )
         return 1
     return 0
 

@@ -165,8 +165,13 @@ def _fixed_quads(root: Path) -> tuple[list[ox.Quad], dict[str, list[Path]]]:
     return quads, files
 
 
+@cache
 def load_fixture(path: Path | None, project_root: Path = ROOT) -> KnowledgeGraph:
-    """Ontology + shapes of the project, and ``base.ttl`` + ``path`` as data, entailed."""
+    """Ontology + shapes of the project, and ``base.ttl`` + ``path`` as data, entailed.
+
+    One graph per fixture for the session (do not modify it): the shape tests and the
+    agreement test must see the same blank nodes, whichever runs first.
+    """
     quads, files = _fixed_quads(project_root)
     kg = KnowledgeGraph(project=Project(project_root))
     kg.store.extend(quads)
@@ -186,7 +191,9 @@ def validate_fixture(path: Path, engine: str = "rudof", kg: KnowledgeGraph | Non
     compares pyshacl with them rather than running rudof again)."""
     if engine == "rudof" and path in _REPORTS:
         return _REPORTS[path]
-    report = validate_graph(kg if kg is not None else load_fixture(path), engine=engine)
+    kg = kg if kg is not None else load_fixture(path)
+    assert kg is load_fixture(path), "validate a fixture's own session graph"
+    report = validate_graph(kg, engine=engine)
     if engine == "rudof":
         _REPORTS[path] = report
     return report

@@ -7,6 +7,8 @@ from collections.abc import Iterable
 import pyoxigraph as ox
 import rdflib
 
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
 
 def to_rdflib_term(term):
     if isinstance(term, ox.NamedNode):
@@ -16,6 +18,8 @@ def to_rdflib_term(term):
     if isinstance(term, ox.Literal):
         if term.language:
             return rdflib.Literal(term.value, lang=term.language)
+        if term.datatype.value == _XSD_STRING:  # a simple literal, as rdflib's parsers give it
+            return rdflib.Literal(term.value)
         return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
     raise TypeError(f"cannot convert {term!r}")
 

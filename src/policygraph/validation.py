@@ -21,6 +21,7 @@ pyoxigraph, and turned into :class:`~policygraph.report.Result` objects.
 from __future__ import annotations
 
 import contextlib
+import functools
 import sys
 import time
 from collections.abc import Iterable, Sequence
@@ -149,8 +150,12 @@ def _run_pyshacl(data_nt: bytes, shapes_nt: bytes) -> bytes:
     import pyshacl
     import rdflib
 
-    data_graph = rdflib.Graph().parse(data=data_nt, format="nt")
-    shapes_graph = rdflib.Graph().parse(data=shapes_nt, format="nt")
+    from .convert import to_rdflib_graph
+
+    # Moving pyoxigraph's parse into rdflib is twice as fast as rdflib's N-Triples parser,
+    # and the shapes, the same from one call to the next, are converted once per process.
+    data_graph = to_rdflib_graph(q.triple for q in ox.parse(data_nt, format=ox.RdfFormat.N_TRIPLES))
+    shapes_graph = _rdflib_shapes(shapes_nt)
     with _prepared_sparql():
         _conforms, results_graph, text = pyshacl.validate(
             data_graph, shacl_graph=shapes_graph, inference="none", allow_warnings=False
@@ -158,6 +163,14 @@ def _run_pyshacl(data_nt: bytes, shapes_nt: bytes) -> bytes:
     if not isinstance(results_graph, rdflib.Graph):  # pyshacl returns its failure
         raise RuntimeError(f"pyshacl could not validate: {' '.join(str(text).split())[:300]}")
     return results_graph.serialize(format="nt", encoding="utf-8")
+
+
+@functools.lru_cache(maxsize=4)
+def _rdflib_shapes(shapes_nt: bytes):
+    """The shapes as an rdflib graph (pyshacl reads, never writes it)."""
+    from .convert import to_rdflib_graph
+
+    return to_rdflib_graph(q.triple for q in ox.parse(shapes_nt, format=ox.RdfFormat.N_TRIPLES))
 
 
 # Translated SPARQL of the shapes, kept for the process: the same shapes are validated
