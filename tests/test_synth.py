@@ -4,6 +4,7 @@ quote verbatim in its generated source text."""
 from __future__ import annotations
 
 import hashlib
+import shutil
 
 import pytest
 
@@ -75,3 +76,35 @@ def test_cli_writes_a_corpus_and_rejects_bad_counts(tmp_path):
     bad = run_cli("synth", "--briefs", "0", "--out", str(tmp_path / "d"))
     assert bad.returncode == 2 and "at least 1" in bad.stderr
     assert not (tmp_path / "d").exists()
+
+
+def test_corpus_conforms_to_the_shapes_with_its_quotes_checked(corpus, project):
+    from policygraph.validation import validate
+
+    out, counts = corpus
+    report = validate(project, data=[out])
+    assert report.checked_quotes
+    assert report.conforms(), report.render("text")[:3000]
+    assert not report.failing("warning"), report.render("text")[:3000]
+
+
+def test_validate_finds_the_corpus_texts_and_build_accepts_the_corpus(corpus, tmp_path):
+    out, _ = corpus
+    done = run_cli("validate", str(out), "--check-quotes")
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr
+    damaged = tmp_path / "damaged"
+    shutil.copytree(out, damaged)
+    text = damaged / "sources" / "synthetic-brief-00001.txt"
+    text.write_text(text.read_text(encoding="utf-8").replace(" invaded ", " attacked "))
+    bad = run_cli("validate", str(damaged))
+    assert bad.returncode == 1
+    assert "The quote must be verbatim from the source" in bad.stdout
+    assert run_cli("validate", str(damaged), "--no-check-quotes").returncode == 0
+    elsewhere = run_cli("validate", str(damaged), "--sources", str(out / "sources"))
+    assert elsewhere.returncode == 0, elsewhere.stdout[-2000:]
+    missing = run_cli("validate", str(out), "--sources", str(tmp_path / "nowhere"))
+    assert missing.returncode == 2 and "no such folder" in missing.stderr
+    assert "Traceback" not in missing.stderr
+    built = run_cli("build", "--data", str(out), "--out", str(tmp_path / "dist"), "-q")
+    assert built.returncode == 0, built.stdout[-2000:] + built.stderr
+    assert (tmp_path / "dist" / "release.json").is_file()

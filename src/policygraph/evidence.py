@@ -7,12 +7,14 @@ its evidence names, stay within one sentence, and never span a place where the t
 file runs two columns together (``pg:columnJunction`` on the source). Sections are
 located by their own selectors, in ``schema:position`` order.
 
-The text of a source is the file ``<dcterms:identifier>.txt`` in the sources folder.
+The text of a source is the file ``<dcterms:identifier>.txt`` in a sources folder (the
+first of the folders given that has it).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -146,23 +148,38 @@ class SourceText:
         return starts
 
 
-def load_texts(kg: KnowledgeGraph, sources_dir: Path) -> dict[str, SourceText]:
-    """The texts of the sources the graph describes that exist in ``sources_dir``."""
+def _folders(sources_dir: Path | str | Sequence[Path | str]) -> list[Path]:
+    if isinstance(sources_dir, str | Path):
+        return [Path(sources_dir)]
+    return [Path(folder) for folder in sources_dir]
+
+
+def load_texts(
+    kg: KnowledgeGraph, sources_dir: Path | str | Sequence[Path | str]
+) -> dict[str, SourceText]:
+    """The texts of the sources the graph describes that exist in ``sources_dir`` (a folder,
+    or several looked in in order)."""
+    folders = _folders(sources_dir)
     junctions: dict[str, list[str]] = {}
     for row in kg.query(_JUNCTIONS, parts=("data",)):
         junctions.setdefault(row["source"].value, []).append(row["junction"].value)
     texts: dict[str, SourceText] = {}
     for row in kg.query(_SOURCES, parts=("data",)):
-        path = Path(sources_dir) / f"{row['identifier'].value}.txt"
-        if path.is_file():
-            texts[row["source"].value] = SourceText(
-                path.read_text(encoding="utf-8"), junctions.get(row["source"].value, [])
-            )
+        for folder in folders:
+            path = folder / f"{row['identifier'].value}.txt"
+            if path.is_file():
+                texts[row["source"].value] = SourceText(
+                    path.read_text(encoding="utf-8"), junctions.get(row["source"].value, [])
+                )
+                break
     return texts
 
 
-def check_quotes(kg: KnowledgeGraph, sources_dir: Path) -> tuple[list[Problem], int]:
-    """Check every quote in the data against the source texts found in ``sources_dir``.
+def check_quotes(
+    kg: KnowledgeGraph, sources_dir: Path | str | Sequence[Path | str]
+) -> tuple[list[Problem], int]:
+    """Check every quote in the data against the source texts found in ``sources_dir`` (a
+    folder, or several looked in in order).
 
     Returns the problems and how many quotes were checked (quotes of sources whose text
     is absent are not counted).

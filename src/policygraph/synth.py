@@ -147,7 +147,15 @@ def _shared(writer: Writer, rng: random.Random, briefs: int) -> Shared:
 
     states = [
         entity(
-            "shared/actors.ttl", "actor", f"state-{i:03d}", term("pg", "State"), f"State {i:03d}"
+            "shared/actors.ttl",
+            "actor",
+            f"state-{i:03d}",
+            term("pg", "State"),
+            f"State {i:03d}",
+            [
+                (term("pg", "iso3166Alpha2"), ox.Literal(_letters(i, 2))),
+                (term("pg", "iso3166Alpha3"), ox.Literal("X" + _letters(i, 2))),
+            ],
         )
         for i in range(1, 21 + 5 * scale)
     ]
@@ -524,6 +532,19 @@ def _quantity(
     writer.add(file, q, term("pg", "quantityOf"), en(of))
     if qualifier:
         writer.add(file, q, term("pg", "qualifier"), term("qq", qualifier))
+
+
+def _letters(number: int, width: int) -> str:
+    """``number`` in capital letters (A = 0), ``width`` of them: a synthetic ISO 3166 code.
+
+    Alpha-3 codes get an ``X`` in front: ISO 3166 leaves X.. codes to users, so no
+    synthetic state takes a real state's alpha-3 code.
+    """
+    letters = ""
+    for _ in range(width):
+        number, digit = divmod(number, 26)
+        letters = chr(ord("A") + digit) + letters
+    return letters
 
 
 def _curie(curie: str) -> ox.NamedNode:

@@ -50,13 +50,14 @@ def validate(
     engine: str = "rudof",
     reasoner: str = "rules",
     check_quotes: bool | None = None,
+    sources: Sequence[Path | str] | None = None,
 ) -> ValidationReport:
     """Load ontology, data and shapes, entail (``structural``), and validate.
 
     ``data=None`` validates the project's ``data/``; a list validates those files and
     folders instead, together with the project's ontology and shapes. ``check_quotes``
-    adds the evidence checker's problems as results (default: when the source texts
-    are there).
+    adds the evidence checker's problems as results (default: when source texts are
+    there: see :func:`source_folders`; ``sources`` names the folders instead).
     """
     check_engine(engine)
     started = time.perf_counter()
@@ -67,15 +68,44 @@ def validate(
         raise InputError(f"{', '.join(str(p) for p in data)}: no RDF files there")
     entail(kg, reasoner=reasoner, profile="structural")
     report = validate_graph(kg, engine=engine)
-    sources = kg.project.sources_dir
+    folders = source_folders(kg.project, data, sources)
     if check_quotes is None:
-        check_quotes = sources.is_dir()
+        check_quotes = bool(folders)
     if check_quotes:
-        report.results.extend(quote_results(kg, sources))
+        if not folders:
+            raise InputError("no source texts to check quotes against (give --sources DIR)")
+        report.results.extend(quote_results(kg, folders))
         report.results.sort(key=Result.sort_key)
         report.checked_quotes = True
     report.seconds = time.perf_counter() - started
     return report
+
+
+def source_folders(
+    project: Project,
+    data: Sequence[Path | str] | None = None,
+    sources: Sequence[Path | str] | None = None,
+) -> list[Path]:
+    """Where the source texts of the quote check are, in the order they are looked in.
+
+    ``sources`` when given (each must be a folder); else the ``sources/`` folder beside
+    the data of every data folder given (``policygraph synth`` writes a corpus that way),
+    then the project's own (``$POLICYGRAPH_SOURCES`` or ``../shared/sources``), those that
+    exist.
+    """
+    if sources:
+        folders = [Path(folder) for folder in sources]
+        for folder in folders:
+            if not folder.is_dir():
+                raise InputError(f"{folder}: no such folder of source texts")
+        return folders
+    candidates = [Path(path) / "sources" for path in data or () if Path(path).is_dir()]
+    candidates.append(project.sources_dir)
+    found: list[Path] = []
+    for folder in candidates:
+        if folder.is_dir() and folder not in found:
+            found.append(folder)
+    return found
 
 
 def check_engine(engine: str) -> None:
@@ -354,7 +384,7 @@ def _list(store: ox.Store, head) -> list:
 # --- Quotes -------------------------------------------------------------------------------
 
 
-def quote_results(kg: KnowledgeGraph, sources_dir: Path) -> list[Result]:
+def quote_results(kg: KnowledgeGraph, sources_dir: Path | Sequence[Path]) -> list[Result]:
     """The evidence checker's problems as Violations of a quote constraint."""
     from .evidence import check_quotes
 

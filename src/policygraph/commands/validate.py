@@ -54,10 +54,17 @@ def configure(parser) -> None:
         action="store_true",
         default=None,
         help="also check every evidence quote against the source texts "
-        "(default: when the sources folder exists)",
+        "(default: when a sources folder exists)",
     )
     quotes.add_argument(
         "--no-check-quotes", dest="check_quotes", action="store_false", help="skip the quote check"
+    )
+    parser.add_argument(
+        "--sources",
+        nargs="+",
+        metavar="DIR",
+        help="folders of source texts for the quote check (default: DIR/sources beside each "
+        "data folder given, then $POLICYGRAPH_SOURCES or ../shared/sources)",
     )
     parser.add_argument(
         "-o",
@@ -85,17 +92,22 @@ def run(args) -> int:
 
     if args.output:
         _check_output(Path(args.output))
-    if args.check_quotes:
+    from ..validation import source_folders
+
+    if args.check_quotes or args.sources:
         from ..project import find_project
 
-        sources = find_project().sources_dir
-        if not sources.is_dir():
-            raise InputError(f"{sources}: no source texts to check quotes against")
+        folders = source_folders(find_project(), args.paths, args.sources)
+        if args.check_quotes and not folders:
+            raise InputError(
+                f"{find_project().sources_dir}: no source texts to check quotes against"
+            )
     report = validate(
         data=args.paths or None,
         engine=args.engine,
         reasoner=args.reasoner,
         check_quotes=args.check_quotes,
+        sources=args.sources,
     )
     text = report.render(args.format, fail_on=args.fail_on)
     if args.output:
