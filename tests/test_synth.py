@@ -81,7 +81,7 @@ def test_cli_writes_a_corpus_and_rejects_bad_counts(tmp_path):
 def test_corpus_conforms_to_the_shapes_with_its_quotes_checked(corpus, project):
     from policygraph.validation import validate
 
-    out, counts = corpus
+    out, _ = corpus
     report = validate(project, data=[out])
     assert report.checked_quotes
     assert report.conforms(), report.render("text")[:3000]
