@@ -15,6 +15,7 @@ ORDER = 20
 
 
 def configure(parser) -> None:
+    from ..reasoning import REASONERS
     from ..report import FAIL_ON, FORMATS
     from ..validation import ENGINES
 
@@ -43,9 +44,10 @@ def configure(parser) -> None:
     )
     parser.add_argument(
         "--reasoner",
-        choices=("rules", "owlrl"),
+        choices=REASONERS,
         default="rules",
-        help="entailment before validation (default: rules)",
+        help="entailment before validation: rules (default; SPARQL rules in Oxigraph), owlrl "
+        "or reasonable (incomplete: see docs/performance.md)",
     )
     quotes = parser.add_mutually_exclusive_group()
     quotes.add_argument(

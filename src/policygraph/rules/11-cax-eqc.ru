@@ -1,5 +1,7 @@
 # OWL 2 RL rule: cax-eqc1, cax-eqc2
 # profile: structural
+# reads: types
+# writes: types
 # A member of a class is a member of its equivalent classes.
 PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>

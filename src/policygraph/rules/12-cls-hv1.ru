@@ -1,5 +1,7 @@
 # OWL 2 RL rule: cls-hv1
 # profile: structural
+# reads: types
+# writes: statements
 # A member of a class restricted to hasValue v on p has v as a value of p.
 PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>

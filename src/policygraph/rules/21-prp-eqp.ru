@@ -1,5 +1,7 @@
 # OWL 2 RL rule: prp-eqp1, prp-eqp2
 # profile: structural
+# reads: statements
+# writes: statements
 # A statement with a property also holds with its equivalent properties.
 PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>

@@ -1,5 +1,7 @@
 # OWL 2 RL rule: prp-spo2
 # profile: structural
+# reads: statements
+# writes: statements
 # A chain of two properties implies the property it is declared the chain of.
 PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
