@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import sys
 import time
@@ -306,7 +305,6 @@ def build(
         triples = {part: kg.size(part) for part in PARTS}
 
     with replace_dir(out) as staging:
-        _publishable(staging)
         written: dict[str, FileInfo] = {}
         # the entity pages are hundreds of small files: they start first, in their own process
         pages_job = Job(lambda: Site(dataset, version, issued, {}).write_entity_files(staging))
@@ -424,13 +422,6 @@ def build(
     if not quiet:
         stage.emit(f"wrote {out}/ ({len(written)} listed files, {pages} pages) in {total:.2f} s")
     return Release(out=out.resolve(), manifest=manifest, timings=stage.timings, triples=triples)
-
-
-def _publishable(folder: Path) -> None:
-    """The staging folder is private (0700) when made; a release is for a web server to read."""
-    umask = os.umask(0)
-    os.umask(umask)
-    folder.chmod(0o777 & ~umask)
 
 
 def checksums(folder: Path) -> str:
