@@ -247,10 +247,14 @@ class _Stages:
 
 
 def validate_stage(kg: KnowledgeGraph, engine: str | None = None):
-    """Validate with the shapes (issue 4's ``validation.validate_graph``); the report."""
-    from .validation import validate_graph
+    """Validate with the shapes, and every quote against the source texts when they are
+    there (as ``policygraph validate`` does): a release never cites a misquote."""
+    from .validation import add_quote_check, validate_graph
 
-    return validate_graph(kg) if engine is None else validate_graph(kg, engine=engine)
+    report = validate_graph(kg) if engine is None else validate_graph(kg, engine=engine)
+    if kg.project.sources_dir.is_dir():
+        add_quote_check(report, kg, kg.project.sources_dir)
+    return report
 
 
 def build(

@@ -71,11 +71,16 @@ def validate(
     if check_quotes is None:
         check_quotes = sources.is_dir()
     if check_quotes:
-        report.results.extend(quote_results(kg, sources))
-        report.results.sort(key=Result.sort_key)
-        report.checked_quotes = True
+        add_quote_check(report, kg, sources)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def add_quote_check(report: ValidationReport, kg: KnowledgeGraph, sources_dir: Path) -> None:
+    """Add to ``report`` a result for every quote that does not check out against the texts."""
+    report.results.extend(quote_results(kg, sources_dir))
+    report.results.sort(key=Result.sort_key)
+    report.checked_quotes = True
 
 
 def check_engine(engine: str) -> None:
