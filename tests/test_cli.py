@@ -64,3 +64,11 @@ def test_unknown_command_and_option_exit_2_with_a_hint():
 def test_version():
     done = run_cli("--version")
     assert done.returncode == 0 and re.fullmatch(r"policygraph \d+\.\d+\.\d+\S*\n", done.stdout)
+
+
+def test_json_ld_with_a_remote_context_says_how_to_fix_it(tmp_path):
+    data = tmp_path / "remote.jsonld"
+    data.write_text('{"@context": "https://schema.org/", "@id": "http://ex.org/a"}', "utf-8")
+    done = run_cli("validate", str(data))
+    assert done.returncode == 2
+    assert "remote.jsonld" in done.stderr and "put the context object in the file" in done.stderr
