@@ -10,8 +10,12 @@ Virtuoso 7.2 differs from SPARQL 1.1 in ways a comparison must know:
 * a boolean computed by an expression (``BIND(EXISTS {…} AS ?x)``, ``true``) comes back as
   ``1``/``0`` typed ``xsd:integer``; the comparison reads those as ``true``/``false`` in
   the columns the expected CSV fills with booleans;
-* :data:`VIRTUOSO_WRONG` lists the questions it answers wrongly, each with the reason; they
-  are strict xfails, so the day Virtuoso answers them right the test says so.
+* :data:`VIRTUOSO_WRONG` lists the questions it answers wrongly, each with the reason, as
+  strict xfails. None today: Virtuoso 7.2 mis-joins a transitive path (``skos:broader*``)
+  with language-filtered labels, and a transitive path inside ``FILTER NOT EXISTS``, so the
+  questions that needed them compute the path in a subquery first (energy-dependencies) or
+  pick the most specific code by aggregate (event-codes) — portable SPARQL that every
+  engine answers alike.
 """
 
 from __future__ import annotations
@@ -55,15 +59,7 @@ pytestmark = [
 ]
 
 QUESTION_FILES = sorted((ROOT / "queries").glob("*.rq"))
-VIRTUOSO_WRONG = {
-    "energy-dependencies": "Virtuoso 7.2 drops solutions when the transitive path "
-    "skos:broader* is joined with the typed dependency and its language-filtered labels "
-    "(1 row of 3; any one LANG filter on a joined label is enough, and moving the path into a "
-    "subquery, FILTER EXISTS or a UNION of broader+ does not help)",
-    "event-codes": "Virtuoso 7.2 evaluates FILTER NOT EXISTS { … rdfs:subClassOf+ ?c } "
-    "wrongly when ?c is bound outside: it keeps the less specific codes (MINUS, a subquery "
-    "or OPTIONAL/!BOUND inside OPTIONAL fail the same way)",
-}
+VIRTUOSO_WRONG: dict[str, str] = {}
 INI = """\
 [Database]
 DatabaseFile = {db}/virtuoso.db

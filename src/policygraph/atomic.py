@@ -43,6 +43,11 @@ def replace_dir(target: Path | str) -> Iterator[Path]:
     target = Path(target).resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new.", dir=target.parent))
+    # mkdtemp makes the folder private (0700); the folder it becomes is an ordinary one
+    # (a release is for a web server to read), so give it the permissions of mkdir.
+    umask = os.umask(0)
+    os.umask(umask)
+    staging.chmod(0o777 & ~umask)
     try:
         yield staging
     except BaseException:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import sys
 import time
@@ -248,10 +247,14 @@ class _Stages:
 
 
 def validate_stage(kg: KnowledgeGraph, engine: str | None = None):
-    """Validate with the shapes (issue 4's ``validation.validate_graph``); the report."""
-    from .validation import validate_graph
+    """Validate with the shapes, and every quote against the source texts when they are
+    there (as ``policygraph validate`` does): a release never cites a misquote."""
+    from .validation import add_quote_check, validate_graph
 
-    return validate_graph(kg) if engine is None else validate_graph(kg, engine=engine)
+    report = validate_graph(kg) if engine is None else validate_graph(kg, engine=engine)
+    if kg.project.sources_dir.is_dir():
+        add_quote_check(report, kg, kg.project.sources_dir)
+    return report
 
 
 def build(
@@ -306,7 +309,6 @@ def build(
         triples = {part: kg.size(part) for part in PARTS}
 
     with replace_dir(out) as staging:
-        _publishable(staging)
         written: dict[str, FileInfo] = {}
         # the entity pages are hundreds of small files: they start first, in their own process
         pages_job = Job(lambda: Site(dataset, version, issued, {}).write_entity_files(staging))
@@ -424,13 +426,6 @@ def build(
     if not quiet:
         stage.emit(f"wrote {out}/ ({len(written)} listed files, {pages} pages) in {total:.2f} s")
     return Release(out=out.resolve(), manifest=manifest, timings=stage.timings, triples=triples)
-
-
-def _publishable(folder: Path) -> None:
-    """The staging folder is private (0700) when made; a release is for a web server to read."""
-    umask = os.umask(0)
-    os.umask(umask)
-    folder.chmod(0o777 & ~umask)
 
 
 def checksums(folder: Path) -> str:

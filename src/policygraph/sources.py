@@ -64,4 +64,9 @@ def syntax_error(path: Path | str | None, err: SyntaxError) -> ParseError:
     if message.startswith("Parser error between"):
         # "Parser error between line 3 column 11 and line 5 column 1: Unexpected end of file"
         message = message.split(": ", 1)[-1]
+    if "LoadDocumentCallback" in message:
+        message = (
+            "the JSON-LD @context is a URL, and policygraph reads files offline: "
+            "put the context object in the file itself"
+        )
     return ParseError(path, err.lineno, err.offset, " ".join(message.split()))

@@ -74,9 +74,7 @@ def validate(
     if check_quotes:
         if not folders:
             raise InputError("no source texts to check quotes against (give --sources DIR)")
-        report.results.extend(quote_results(kg, folders))
-        report.results.sort(key=Result.sort_key)
-        report.checked_quotes = True
+        add_quote_check(report, kg, folders)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -106,6 +104,15 @@ def source_folders(
         if folder.is_dir() and folder not in found:
             found.append(folder)
     return found
+
+
+def add_quote_check(
+    report: ValidationReport, kg: KnowledgeGraph, sources_dir: Path | Sequence[Path]
+) -> None:
+    """Add to ``report`` a result for every quote that does not check out against the texts."""
+    report.results.extend(quote_results(kg, sources_dir))
+    report.results.sort(key=Result.sort_key)
+    report.checked_quotes = True
 
 
 def check_engine(engine: str) -> None:
