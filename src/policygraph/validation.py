@@ -120,41 +120,102 @@ def check_engine(engine: str) -> None:
         raise InputError(f"unknown validation engine {engine!r} (choose from {', '.join(ENGINES)})")
 
 
-def validate_graph(kg: KnowledgeGraph, engine: str = "rudof") -> ValidationReport:
-    """Validate ontology + data + entailments of ``kg`` against its shapes."""
+# A graph this large (ontology + data + entailments) is validated in parts by default
+# (docs/performance.md: where validating in parts starts to pay).
+PART_THRESHOLD = 60_000
+
+
+def validate_graph(
+    kg: KnowledgeGraph, engine: str = "rudof", *, part_triples: int | None = None
+) -> ValidationReport:
+    """Validate ontology + data + entailments of ``kg`` against its shapes.
+
+    A graph of more than ``PART_THRESHOLD`` statements is validated in parts of about
+    ``partition.DEFAULT_PART_TRIPLES`` statements each (:mod:`policygraph.partition`),
+    with the same results; ``part_triples`` sets the size of the parts (``0``: validate
+    the graph whole).
+    """
     check_engine(engine)
     started = time.perf_counter()
-    data_nt = skolemized_ntriples(kg.triples(("ontology", "data", "entailments")))
     shapes_nt = ox.serialize(kg.triples(("shapes",)), format=ox.RdfFormat.N_TRIPLES)
-    used = engine
-    note = None
-    if engine == "rudof":
-        try:
-            report_nt = _run_rudof(data_nt, shapes_nt)
-        except Exception as err:  # pyrudof raises its own exception classes for engine faults
-            note = (
-                f"pyrudof could not validate this graph ({type(err).__name__}: "
-                f"{' '.join(str(err).split())[:200]}); validated with pyshacl instead"
-            )
-            print(f"policygraph: warning: {note}", file=sys.stderr)
-            used = "pyshacl"
-            report_nt = _run_pyshacl(data_nt, shapes_nt)
+    triples = kg.size("ontology") + kg.size("data") + kg.size("entailments")
+    partition = None
+    if part_triples is None:
+        part_triples = 0 if triples <= PART_THRESHOLD else partition_module().DEFAULT_PART_TRIPLES
+    if part_triples:
+        partition = _partition(kg, part_triples)
+    notes: list[str] = []
+    used = {engine}
+    if partition is None:
+        data_nt = skolemized_ntriples(kg.triples(("ontology", "data", "entailments")))
+        name, note, report_nt = _run_engine(engine, data_nt, shapes_nt)
+        used = {name}
+        notes += [note] if note else []
+        report_store = ox.Store()
+        report_store.load(report_nt, format=ox.RdfFormat.N_TRIPLES)
+        results = read_results(report_store, kg)
+        engine_conforms = _engine_conforms(report_store)
     else:
-        report_nt = _run_pyshacl(data_nt, shapes_nt)
-    report_store = ox.Store()
-    report_store.load(report_nt, format=ox.RdfFormat.N_TRIPLES)
-    results = read_results(report_store, kg)
+        results, used, notes = _validate_parts(kg, partition, engine, shapes_nt)
+        engine_conforms = not results  # a SHACL report conforms when it has no result
+    for note in notes:
+        print(f"policygraph: warning: {note}", file=sys.stderr)
     report = ValidationReport(
         results=sorted(results, key=Result.sort_key),
-        engine=used,
+        engine="+".join(sorted(used)),
         files={part: [str(f) for f in files] for part, files in kg.files.items()},
-        triples=kg.size("ontology") + kg.size("data") + kg.size("entailments"),
-        engine_conforms=_engine_conforms(report_store),
+        triples=triples,
+        engine_conforms=engine_conforms,
         seconds=time.perf_counter() - started,
-        note=note,
+        note="; ".join(dict.fromkeys(notes)) or None,
     )
     report.bind(kg)
     return report
+
+
+def partition_module():
+    from . import partition
+
+    return partition
+
+
+def _partition(kg: KnowledgeGraph, part_triples: int):
+    """The graph cut into parts, or None when the shapes' reach cannot be bounded."""
+    from .partition import Partition
+    from .reach import Unbounded, shapes_reach
+
+    try:
+        reach = shapes_reach(kg.triples(("shapes",)))
+    except Unbounded as why:
+        print(f"policygraph: validating the graph whole: {why}", file=sys.stderr)
+        return None
+    partition = Partition(kg, reach, part_triples)
+    return partition if len(partition) > 1 else None
+
+
+def _validate_parts(kg: KnowledgeGraph, partition, engine: str, shapes_nt: bytes):
+    """Validate every part; keep each result from the part that owns its focus node."""
+    from .partition import validate_parts
+
+    owner = {term_key(node): index for node, index in partition.owner.items()}
+
+    run = functools.partial(_run_engine_on, engine, shapes_nt)
+    results: list[Result] = []
+    used: set[str] = set()
+    notes: list[str] = []
+    claimed: dict[str, int] = {}  # focus nodes that are no subject: the first part's results
+    for index, (name, note, report_nt) in validate_parts(partition, skolemized_ntriples, run):
+        used.add(name)
+        notes += [note] if note else []
+        store = ox.Store()
+        store.load(report_nt, format=ox.RdfFormat.N_TRIPLES)
+        for result in read_results(store, kg):
+            keeper = owner.get(result.focus)
+            if keeper is None:
+                keeper = claimed.setdefault(result.focus, index)
+            if keeper == index:
+                results.append(result)
+    return results, used, notes
 
 
 # --- Engines --------------------------------------------------------------------------
@@ -170,6 +231,25 @@ def skolemized_ntriples(triples: Iterable[ox.Triple]) -> bytes:
         (ox.Triple(skolem(t.subject), t.predicate, skolem(t.object)) for t in triples),
         format=ox.RdfFormat.N_TRIPLES,
     )
+
+
+def _run_engine_on(engine: str, shapes_nt: bytes, data_nt: bytes):
+    """:func:`_run_engine` with the data last, for a worker process (picklable)."""
+    return _run_engine(engine, data_nt, shapes_nt)
+
+
+def _run_engine(engine: str, data_nt: bytes, shapes_nt: bytes) -> tuple[str, str | None, bytes]:
+    """(engine used, a note when pyrudof failed and pyshacl stood in, report N-Triples)."""
+    if engine == "rudof":
+        try:
+            return "rudof", None, _run_rudof(data_nt, shapes_nt)
+        except Exception as err:  # pyrudof raises its own exception classes for engine faults
+            note = (
+                f"pyrudof could not validate this graph ({type(err).__name__}: "
+                f"{' '.join(str(err).split())[:200]}); validated with pyshacl instead"
+            )
+            return "pyshacl", note, _run_pyshacl(data_nt, shapes_nt)
+    return "pyshacl", None, _run_pyshacl(data_nt, shapes_nt)
 
 
 def _run_rudof(data_nt: bytes, shapes_nt: bytes) -> bytes:
