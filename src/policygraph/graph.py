@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -35,6 +36,9 @@ class KnowledgeGraph:
     store: ox.Store = field(default_factory=ox.Store)
     files: dict[str, list[Path]] = field(default_factory=dict)
     entailment_profile: str | None = None
+    # views of the store built for other engines (the rdflib dataset of ``query``), each
+    # kept with the store's size when it was built
+    views: dict[str, tuple[int, Any]] = field(default_factory=dict, repr=False, compare=False)
 
     def size(self, part: str | None = None) -> int:
         """Triples in one part, or in all parts together."""

@@ -28,6 +28,16 @@ IRI, anything else a plain string literal. On the embedded store they go to pyox
 ``substitutions``; for an endpoint they become a trailing ``VALUES`` clause of terms
 serialised by pyoxigraph (escaped N-Triples syntax). Either way a bound variable must be
 one the query returns (pyoxigraph's rule, applied to both).
+
+Two engines answer on the embedded graph (``engine=``): ``oxigraph`` (default) queries the
+pyoxigraph store itself; ``rdflib`` copies the same quads into an rdflib ``Dataset`` and
+uses rdflib's SPARQL engine. Both see the same dataset: the default graph is ontology +
+data + entailments (the parts are disjoint: entailment never restates an asserted triple),
+and every part, shapes included, is a named graph for ``GRAPH`` (rdflib refuses ``FROM``,
+which the embedded store overrides with those parts). The query
+and its parameters are checked by pyoxigraph first on either engine, so a syntax error or
+an unbindable parameter reads the same. The tests hold both engines to the same rows on
+every competency question.
 """
 
 from __future__ import annotations
@@ -53,6 +63,7 @@ if TYPE_CHECKING:
     from .graph import KnowledgeGraph
 
 FORMATS = ("table", "csv", "tsv", "json", "ttl")
+ENGINES = ("oxigraph", "rdflib")  # SPARQL engines for the embedded graph; the first is default
 HEADER_FIELDS = ("title", "question", "use", "param", "example", "inference")
 REQUIRED_FIELDS = ("title", "question", "use")
 NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
@@ -565,8 +576,18 @@ def resolve(name_or_text: str, project: Project | None = None) -> Query:
     return Query(name_or_text)
 
 
-def run_embedded(kg: KnowledgeGraph, q: Query, params: Mapping[str, Term]) -> QueryResult:
-    """Run on the knowledge graph's store (ontology + data + entailments)."""
+def check_engine(engine: str) -> None:
+    if engine not in ENGINES:
+        raise InputError(f"unknown query engine {engine!r} (choose from {', '.join(ENGINES)})")
+
+
+def run_embedded(
+    kg: KnowledgeGraph, q: Query, params: Mapping[str, Term], engine: str = "oxigraph"
+) -> QueryResult:
+    """Run on the knowledge graph (ontology + data + entailments) with ``engine``."""
+    check_engine(engine)
+    if engine == "rdflib":
+        return run_rdflib(kg, q, params)
     substitutions = {ox.Variable(n): t for n, t in params.items()}
     try:
         answer = kg.query(q.text, substitutions=substitutions or None)
@@ -577,6 +598,141 @@ def run_embedded(kg: KnowledgeGraph, q: Query, params: Mapping[str, Term]) -> Qu
         raise _binding_error(q, err) from None
     except OSError as err:  # e.g. a SERVICE that cannot be reached
         raise InputError(f"{q.origin}: the query failed: {' '.join(str(err).split())}") from None
+
+
+def rdflib_dataset(kg: KnowledgeGraph):
+    """The graph as an rdflib ``Dataset`` with the dataset the embedded store queries.
+
+    Default graph: ontology + data + entailments; named graphs: every part. Built once
+    and kept on ``kg`` until its store changes size (entailment only ever adds).
+    """
+    import rdflib
+
+    from .convert import to_rdflib_term
+    from .graph import PARTS, QUERYABLE
+
+    size = len(kg.store)
+    cached = kg.views.get("rdflib")
+    if cached is not None and cached[0] == size:
+        return cached[1]
+    dataset = rdflib.Dataset(default_union=False)
+    terms: dict[Any, Any] = {}
+
+    def term(t):
+        converted = terms.get(t)
+        if converted is None:
+            converted = terms[t] = to_rdflib_term(t)
+        return converted
+
+    default = dataset.default_graph if hasattr(dataset, "default_graph") else None
+    default = default if default is not None else dataset.default_context  # rdflib < 7.2
+    graphs = {part: dataset.graph(rdflib.URIRef(iri.value)) for part, iri in PARTS.items()}
+    for part in PARTS:
+        for quad in kg.quads((part,)):
+            triple = (term(quad.subject), term(quad.predicate), term(quad.object))
+            dataset.store.add(triple, graphs[part])
+            if part in QUERYABLE:
+                dataset.store.add(triple, default)
+    kg.views["rdflib"] = (size, dataset)
+    return dataset
+
+
+def run_rdflib(kg: KnowledgeGraph, q: Query, params: Mapping[str, Term]) -> QueryResult:
+    """Run with rdflib's SPARQL engine on :func:`rdflib_dataset` of the graph.
+
+    A query with ``FROM`` or ``FROM NAMED`` is refused: the embedded store always answers
+    from the parts (its default graph overrides ``FROM``), which rdflib cannot mimic.
+    """
+    import warnings
+
+    import rdflib.plugins.sparql as rdflib_sparql
+
+    from .convert import from_rdflib_term, to_rdflib_term
+
+    kind = check(q, params)  # syntax and binding errors exactly as on the embedded store
+    dataset = rdflib_dataset(kg)
+    bindings = {name: to_rdflib_term(term) for name, term in params.items()}
+    rdflib_sparql.CUSTOM_EVALS[_STANDARD] = _rdflib_standard
+    try:
+        with warnings.catch_warnings():  # rdflib 7.6 warns about its own use of default_context
+            warnings.simplefilter("ignore", DeprecationWarning)
+            prepared = rdflib_sparql.prepareQuery(q.text, initNs=ns.PREFIXES)
+            if prepared.algebra.get("datasetClause"):
+                raise InputError(
+                    f"{q.origin}: the rdflib engine does not take FROM or FROM NAMED "
+                    "(the embedded graph is ontology + data + entailments; use oxigraph)"
+                )
+            answer = dataset.query(prepared, initBindings=bindings)
+            if kind == "graph":
+                triples = [
+                    ox.Triple(from_rdflib_term(s), from_rdflib_term(p), from_rdflib_term(o))
+                    for s, p, o in answer
+                ]
+                return QueryResult.from_triples(triples)
+            return QueryResult.from_json(answer.serialize(format="json"))
+    except InputError:
+        raise
+    except Exception as err:  # rdflib's parser and evaluator raise many kinds, bare ones too
+        detail = _short(" ".join(str(err).split())) or type(err).__name__
+        raise InputError(f"{q.origin}: rdflib could not run the query: {detail}") from None
+    finally:
+        rdflib_sparql.CUSTOM_EVALS.pop(_STANDARD, None)
+
+
+_STANDARD = "policygraph-sparql-1.1"
+
+
+def _rdflib_standard(ctx, part):
+    """Two parts of a query as SPARQL 1.1 has them, through rdflib's ``CUSTOM_EVALS`` hook,
+    where rdflib 7 departs from the standard and Oxigraph does not:
+
+    * ``ORDER BY`` (§15.1): rdflib fails (``'<' not supported between instances of
+      'NoneType' and 'tuple'``) when a key is an expression that errs on an unbound
+      variable (``ORDER BY STR(?optional)``), as nine competency questions have; here such
+      a key sorts lowest, with the unbound ones.
+    * ``GROUP BY`` with no solutions (§18.5, Group): no groups, so no rows; rdflib
+      answers one row of unbound keys and zero counts.
+    """
+    if part.name == "OrderBy":
+        return _rdflib_order_by(ctx, part)
+    if part.name == "AggregateJoin" and part.p.expr is not None:
+        return _rdflib_grouped(ctx, part)
+    raise NotImplementedError  # rdflib evaluates every other part itself
+
+
+def _rdflib_order_by(ctx, part):
+    from rdflib.plugins.sparql.evaluate import evalPart
+    from rdflib.plugins.sparql.evalutils import _val
+    from rdflib.plugins.sparql.parserutils import value
+    from rdflib.term import Identifier, Variable
+
+    def key(solution, expr):
+        found = value(solution, expr, variables=True)
+        if isinstance(found, Variable) or not isinstance(found, Identifier):
+            return (0, "")  # unbound, or an error
+        return _val(found)
+
+    solutions = list(evalPart(ctx, part.p))
+    for condition in reversed(part.expr):
+        descending = bool(condition.order and condition.order == "DESC")
+        solutions.sort(key=lambda s, e=condition.expr: key(s, e), reverse=descending)
+    return solutions
+
+
+def _rdflib_grouped(ctx, part):
+    """rdflib's own evalAggregateJoin for an explicit GROUP BY, less the empty group."""
+    from rdflib.plugins.sparql.aggregates import Aggregator
+    from rdflib.plugins.sparql.evaluate import evalPart
+    from rdflib.plugins.sparql.evalutils import _eval
+    from rdflib.plugins.sparql.sparql import FrozenBindings
+
+    groups: dict[tuple, Aggregator] = {}
+    for row in evalPart(ctx, part.p):
+        k = tuple(_eval(e, row, False) for e in part.p.expr)
+        if k not in groups:
+            groups[k] = Aggregator(aggregations=part.A)
+        groups[k].update(row)
+    return [FrozenBindings(ctx, aggregator.get_bindings()) for aggregator in groups.values()]
 
 
 def _short(detail: str, limit: int = 160) -> str:
@@ -643,22 +799,27 @@ def query(
     params: Mapping[str, Any] | Sequence[str] | None = None,
     as_frame: bool = False,
     timeout: float = 30.0,
+    engine: str = "oxigraph",
 ):
     """Run a competency question (by name), an ``.rq`` file or SPARQL text.
 
     ``target`` is a :class:`~policygraph.graph.KnowledgeGraph` (load it and entail it
     first: ``policygraph.entail(kg)``) or the URL of a SPARQL 1.1 endpoint. ``params``
     maps variable names to values (``"<iri>"`` for an IRI, any other string for a string
-    literal, or pyoxigraph terms). Returns a :class:`QueryResult`, or a pandas DataFrame
-    with ``as_frame=True``.
+    literal, or pyoxigraph terms). ``engine`` answers on a knowledge graph: ``oxigraph``
+    (default) or ``rdflib``; an endpoint answers with its own. Returns a
+    :class:`QueryResult`, or a pandas DataFrame with ``as_frame=True``.
     """
+    check_engine(engine)
     bound = bind(params)
     if isinstance(target, str):
         from .endpoint import run_remote
 
+        if engine != ENGINES[0]:
+            raise InputError(f"engine={engine!r} is for the embedded graph, not an endpoint")
         result = run_remote(target, resolve(name_or_text), bound, timeout=timeout)
     else:
-        result = run_embedded(target, resolve(name_or_text, target.project), bound)
+        result = run_embedded(target, resolve(name_or_text, target.project), bound, engine)
     return result.to_frame() if as_frame else result
 
 

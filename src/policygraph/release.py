@@ -266,6 +266,7 @@ def build(
     sparql_endpoint: str | None = None,
     site_url: str | None = None,
     engine: str | None = None,
+    reasoner: str = "rules",
     emit: Callable[[str], None] | None = None,
 ) -> Release:
     """Build the release of ``project`` (default: the one here) into ``out``.
@@ -290,7 +291,7 @@ def build(
         files = sum(len(f) for f in kg.files.values())
         notes.append(f"{len(kg.store):,} triples from {files} files; version {version} of {issued}")
     with stage("entail") as notes:
-        added = entail(kg, profile="structural").added
+        added = entail(kg, reasoner=reasoner, profile="structural").added
         notes.append(f"{added:,} structural entailments")
     with stage("validate") as notes:
         report = validate_stage(kg, engine)
@@ -303,7 +304,7 @@ def build(
             )
         notes.append("conforms")
     with stage("entail") as notes:
-        added = entail(kg, profile="full").added
+        added = entail(kg, reasoner=reasoner, profile="full").added
         notes.append(f"{added:,} more with domain and range")
         dataset = dumps.canonical_dataset(kg)
         triples = {part: kg.size(part) for part in PARTS}

@@ -29,6 +29,13 @@ def configure(parser) -> None:
         help="SHACL engine for the validation (default: the validator's own default)",
     )
     parser.add_argument(
+        "--reasoner",
+        metavar="NAME",
+        default="rules",
+        help="entailment: rules (default; SPARQL rules in Oxigraph), owlrl or reasonable "
+        "(incomplete: see docs/performance.md)",
+    )
+    parser.add_argument(
         "--sparql-endpoint",
         metavar="URL",
         default=os.environ.get("POLICYGRAPH_SPARQL_ENDPOINT"),
@@ -55,6 +62,7 @@ def run(args) -> int:
             sparql_endpoint=args.sparql_endpoint,
             site_url=args.site_url,
             engine=args.engine,
+            reasoner=args.reasoner,
         )
     except NotConformingError as err:
         if err.report is not None:

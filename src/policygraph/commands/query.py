@@ -18,6 +18,7 @@ examples:
   policygraph query my-question.rq --format csv
   policygraph query --sparql 'SELECT ?s WHERE { ?s a pg:Summit }' --format json
   policygraph query measures-by-actor --endpoint http://127.0.0.1:7878/query
+  policygraph query timeline --engine rdflib
 
 --param binds a variable the query returns: <...> binds an IRI, anything else a string
 literal; values are RDF terms, never query text. Endpoint credentials come from
@@ -55,6 +56,12 @@ def configure(parser) -> None:
     )
     parser.add_argument("--endpoint", metavar="URL", help="query this SPARQL 1.1 endpoint")
     parser.add_argument(
+        "--engine",
+        metavar="NAME",
+        help="SPARQL engine for the embedded store: oxigraph (default) or rdflib "
+        "(same answers, slower: docs/architecture.md)",
+    )
+    parser.add_argument(
         "--timeout",
         type=float,
         default=30.0,
@@ -76,13 +83,27 @@ def run(args) -> int:
     from .. import atomic
     from ..errors import InputError
     from ..project import find_project
-    from ..queries import Query, bind, catalogue, describe, embedded, resolve, run_embedded
+    from ..queries import (
+        ENGINES,
+        Query,
+        bind,
+        catalogue,
+        check_engine,
+        describe,
+        embedded,
+        resolve,
+        run_embedded,
+    )
 
     chosen = [bool(args.list), args.target is not None, args.sparql is not None]
     if sum(chosen) != 1:
         raise InputError("give one of NAME, FILE.rq, --sparql TEXT or --list")
     if args.timeout <= 0:
         raise InputError("--timeout must be more than 0 seconds")
+    engine = args.engine or ENGINES[0]
+    check_engine(engine)
+    if args.engine and args.endpoint:
+        raise InputError("--engine chooses the embedded store's engine; an endpoint has its own")
     project = find_project()
     if args.list:
         text = describe(catalogue(project), args.format or "table")
@@ -94,7 +115,7 @@ def run(args) -> int:
 
             result = run_remote(args.endpoint, q, params, args.timeout)
         else:
-            result = run_embedded(embedded(project, data=args.data), q, params)
+            result = run_embedded(embedded(project, data=args.data), q, params, engine)
         fmt = args.format or ("ttl" if result.kind == "graph" else "table")
         text = result.render(fmt)
     if args.output:
