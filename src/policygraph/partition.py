@@ -27,8 +27,8 @@ nodes (:mod:`policygraph.reach`), so each node gets the results it gets in the w
 graph; the tests compare both ways on the project's data, on every shape fixture cut
 into parts of one node, and on synthetic corpora with errors planted.
 
-Parts run in spawned worker processes (``POLICYGRAPH_WORKERS``: ``0`` for one process, or
-a number of workers; default: one per core).
+Parts run in worker processes (:mod:`policygraph.shacl_worker`; ``POLICYGRAPH_WORKERS``:
+``0`` for one process, or a number of workers; default: one per core).
 """
 
 from __future__ import annotations
@@ -189,29 +189,30 @@ class Partition:
 def validate_parts(
     partition: Partition,
     encode: Callable[[list[ox.Triple]], bytes],
-    run: Callable[[bytes], tuple],
+    engine: str,
+    shapes_nt: bytes,
     workers: int | None = None,
 ) -> Iterator[tuple[int, tuple]]:
-    """Validate every part: ``encode`` turns its statements into the engine's input here,
-    ``run`` (picklable) validates that input, in worker processes when there are several
-    parts and cores; yields (part index, what ``run`` returned) in part order.
-
-    The workers are spawned, not forked: a SHACL engine with threads of its own (pyrudof)
-    can hang in a child forked after it ran in the parent. They receive bytes and return
-    bytes, so the graph never has to be copied into them; the next parts are encoded here
-    while the workers validate.
-    """
+    """Validate every part with ``engine``: ``encode`` turns its statements into the
+    engine's input; yields (part index, what ``validation.run_engine`` returned) in part
+    order. With several parts and cores, the parts run in worker processes
+    (:mod:`policygraph.shacl_worker`), the next ones encoded while the workers validate."""
     count = len(partition)
-    inputs = (encode(partition.part(index).triples) for index in range(count))
     workers = worker_count(workers, count)
-    if workers <= 1:
-        yield from enumerate(map(run, inputs))
-        return
-    import multiprocessing
 
-    context = multiprocessing.get_context("spawn")
-    with context.Pool(workers) as pool:
-        yield from enumerate(pool.imap(run, inputs))
+    def encoded(index: int) -> bytes:
+        return encode(partition.part(index).triples)
+
+    if workers <= 1:
+        from .validation import run_engine
+
+        for index in range(count):
+            yield index, run_engine(engine, encoded(index), shapes_nt)
+        return
+    from .shacl_worker import Workers
+
+    with Workers(engine, shapes_nt, workers) as pool:
+        yield from enumerate(pool.map(range(count), encoded))
 
 
 def worker_count(requested: int | None, parts: int) -> int:

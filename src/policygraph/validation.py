@@ -148,7 +148,7 @@ def validate_graph(
     used = {engine}
     if partition is None:
         data_nt = skolemized_ntriples(kg.triples(("ontology", "data", "entailments")))
-        name, note, report_nt = _run_engine(engine, data_nt, shapes_nt)
+        name, note, report_nt = run_engine(engine, data_nt, shapes_nt)
         used = {name}
         notes += [note] if note else []
         report_store = ox.Store()
@@ -199,12 +199,13 @@ def _validate_parts(kg: KnowledgeGraph, partition, engine: str, shapes_nt: bytes
 
     owner = {term_key(node): index for node, index in partition.owner.items()}
 
-    run = functools.partial(_run_engine_on, engine, shapes_nt)
     results: list[Result] = []
     used: set[str] = set()
     notes: list[str] = []
     claimed: dict[str, int] = {}  # focus nodes that are no subject: the first part's results
-    for index, (name, note, report_nt) in validate_parts(partition, skolemized_ntriples, run):
+    for index, (name, note, report_nt) in validate_parts(
+        partition, skolemized_ntriples, engine, shapes_nt
+    ):
         used.add(name)
         notes += [note] if note else []
         store = ox.Store()
@@ -233,12 +234,7 @@ def skolemized_ntriples(triples: Iterable[ox.Triple]) -> bytes:
     )
 
 
-def _run_engine_on(engine: str, shapes_nt: bytes, data_nt: bytes):
-    """:func:`_run_engine` with the data last, for a worker process (picklable)."""
-    return _run_engine(engine, data_nt, shapes_nt)
-
-
-def _run_engine(engine: str, data_nt: bytes, shapes_nt: bytes) -> tuple[str, str | None, bytes]:
+def run_engine(engine: str, data_nt: bytes, shapes_nt: bytes) -> tuple[str, str | None, bytes]:
     """(engine used, a note when pyrudof failed and pyshacl stood in, report N-Triples)."""
     if engine == "rudof":
         try:
