@@ -64,6 +64,10 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INPUT
     if args.project:
         os.environ["POLICYGRAPH_PROJECT"] = args.project
+    if getattr(args, "quiet", False):
+        from . import progress
+
+        progress.quiet()
     try:
         return int(args.run(args) or 0)
     except PolicygraphError as err:

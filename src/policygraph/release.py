@@ -33,6 +33,7 @@ from . import namespaces as ns
 from .atomic import replace_dir
 from .errors import InputError, NotConformingError
 from .graph import PARTS, KnowledgeGraph, load
+from .progress import bar
 from .project import Project, find_project
 from .reasoning import entail
 from .workers import Job
@@ -356,7 +357,7 @@ def build(
                 site_url=site_url,
                 sparql_endpoint=sparql_endpoint,
             )
-            for path, graph, fmt in files:
+            for path, graph, fmt in bar(files, "dumps", unit="file"):
                 if fmt.suffix != "jsonld":
                     write(
                         path,

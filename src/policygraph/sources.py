@@ -52,8 +52,10 @@ def parse_file(path: Path, graph: ox.NamedNode | None = None) -> list[ox.Quad]:
 
 
 def parse_files(paths: Iterable[Path], graph: ox.NamedNode | None = None) -> list[ox.Quad]:
+    from .progress import bar
+
     quads: list[ox.Quad] = []
-    for path in paths:
+    for path in bar(list(paths), "parse", unit="file"):
         quads.extend(parse_file(path, graph))
     return quads
 
