@@ -20,12 +20,14 @@ briefs, 1 above; medians reported):
   longer than ``--reference-budget`` seconds is killed and recorded as over budget; at the
   larger sizes that step and the ones after it are skipped.
 
-Peak memory is measured on the whole process tree (the build forks workers): the sum of the
-RSS of the process and all its descendants, sampled every 50 ms with psutil, and the
+Peak memory is that of the whole process tree (the build forks workers): the larger of the
 ``ru_maxrss`` that ``wait4`` reports (the largest single process of the tree, children that
-were waited for included); the figure reported is the larger of the two. The RSS sum counts
-copy-on-write pages shared by forked workers once per process, so it is an upper bound. An
-in-process stage's peak is its worker's (which holds what the stage needs: the loaded graph).
+were waited for included) and the sum of PSS over the process and all its descendants,
+sampled every 0.2 s (``/proc/PID/smaps_rollup``: pages shared with forked workers divided
+among them, so a fork is not counted twice). The sum of RSS over the tree, sampled every
+50 ms with psutil, is recorded too (``runs_memory`` in the JSON): it counts shared
+copy-on-write pages once per process, an upper bound. An in-process stage's peak is its
+worker's (which holds what the stage needs: the loaded graph).
 
 Triples (for triples/s and the log-log slope) are the triples a load puts in the store:
 ontology + vocabularies + data + shapes.
@@ -70,6 +72,13 @@ LIBRARIES = (
 )
 QUERY_REPEATS = 5  # timed runs of each question in one in-process worker, after a warm-up
 SAMPLE_SECONDS = 0.05
+MEMORY_MEASURE = (
+    "peak_mb = max(ru_maxrss from wait4: the largest single process of the tree, waited-for "
+    "children included; the sum of PSS over the process tree, sampled every 0.2 s from "
+    "/proc/PID/smaps_rollup). runs_memory also gives the sum of RSS over the tree (sampled "
+    "every 50 ms), which counts pages shared with forked workers once per process: an upper "
+    "bound. Where PSS cannot be read, the RSS sum is used instead."
+)
 
 # in-process worker groups and the stages each times
 WORKERS = ("load", "entail", "validate", "queries", "dumps", "build")
@@ -92,6 +101,7 @@ class Measured:
     seconds: float
     peak_mb: float
     tree_rss_mb: float
+    tree_pss_mb: float | None
     maxrss_mb: float
     returncode: int | None
     status: str = "ok"  # ok | error | over budget
@@ -101,18 +111,37 @@ class Measured:
     over_step: str | None = None  # the reference step killed for its budget
 
 
-def _tree_rss(process) -> int:
+def _pss(member) -> int | None:
+    """Proportional set size in bytes (shared pages divided among the processes sharing them)."""
+    try:
+        with open(f"/proc/{member.pid}/smaps_rollup") as handle:
+            for line in handle:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        return member.memory_full_info().pss
+    except Exception:  # no PSS on this platform, or the process is gone
+        return None
+
+
+def _tree_memory(process, with_pss: bool) -> tuple[int, int | None]:
+    """(sum of RSS, sum of PSS or None) over ``process`` and all its descendants."""
     import psutil
 
-    total = 0
+    rss, pss = 0, 0 if with_pss else None
     try:
         members = [process, *process.children(recursive=True)]
     except psutil.Error:
-        return 0
+        return 0, None
     for member in members:
         with contextlib.suppress(psutil.Error):
-            total += member.memory_info().rss
-    return total
+            rss += member.memory_info().rss
+            if pss is not None:
+                share = _pss(member)
+                pss = None if share is None else pss + share
+    return rss, pss
 
 
 def _read_progress(path: Path | None) -> list[dict]:
@@ -146,14 +175,25 @@ def run_measured(
         started = time.perf_counter()
         proc = subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=err, start_new_session=True)
         watched = psutil.Process(proc.pid)
-        tree_peak = 0
+        tree_peak = pss_peak = 0
+        pss_ok = True
+        samples = 0
         killed_for = None
         step_seen: dict[str, float] = {}
         while True:
             pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
             if pid:
                 break
-            tree_peak = max(tree_peak, _tree_rss(watched))
+            # PSS costs more to read: every 4th sample (0.2 s), and the first ones
+            with_pss = pss_ok and (samples < 4 or samples % 4 == 0)
+            rss, pss = _tree_memory(watched, with_pss)
+            samples += 1
+            tree_peak = max(tree_peak, rss)
+            if with_pss:
+                if pss is None:
+                    pss_ok = False
+                else:
+                    pss_peak = max(pss_peak, pss)
             now = time.perf_counter()
             if timeout is not None and now - started > timeout:
                 killed_for = "timeout"
@@ -181,10 +221,12 @@ def run_measured(
         stderr = err.read().decode(errors="replace")
     maxrss = usage.ru_maxrss / 1024  # KiB on Linux
     tree = tree_peak / 2**20
+    tree_pss = pss_peak / 2**20 if pss_ok and pss_peak else None
     measured = Measured(
         seconds=seconds,
-        peak_mb=max(maxrss, tree),
+        peak_mb=max(maxrss, tree if tree_pss is None else tree_pss),
         tree_rss_mb=tree,
+        tree_pss_mb=tree_pss,
         maxrss_mb=maxrss,
         returncode=proc.returncode,
         stdout=stdout,
@@ -393,15 +435,25 @@ class Stage:
     kind: str  # process | in-process | reference
     seconds: list[float] = field(default_factory=list)
     peak_mb: list[float] = field(default_factory=list)
+    memory: list[dict] = field(default_factory=list)  # both measures of every run
     status: str = "ok"  # ok | error | over budget | skipped
     error: str | None = None
     lower_bound: float | None = None  # for an over-budget stage: it took longer than this
 
-    def add(self, seconds: float | None, peak: float | None) -> None:
+    def add(self, seconds: float | None, measured: Measured | None) -> None:
         if seconds is not None:
             self.seconds.append(seconds)
-        if peak is not None:
-            self.peak_mb.append(peak)
+        if measured is not None:
+            self.peak_mb.append(measured.peak_mb)
+            self.memory.append(
+                {
+                    "tree_rss_mb": round(measured.tree_rss_mb, 1),
+                    "tree_pss_mb": (
+                        round(measured.tree_pss_mb, 1) if measured.tree_pss_mb is not None else None
+                    ),
+                    "maxrss_mb": round(measured.maxrss_mb, 1),
+                }
+            )
 
     def fail(self, status: str, error: str | None, lower_bound: float | None = None) -> None:
         if self.status == "ok" or status == "over budget":
@@ -419,6 +471,7 @@ class Stage:
             "seconds": round(median, 6) if median is not None else None,
             "lower_bound_seconds": self.lower_bound,
             "peak_mb": round(max(self.peak_mb), 1) if self.peak_mb else None,
+            "runs_memory": self.memory,
             "triples": triples,
             "triples_per_second": (round(triples / median) if median and triples else None),
         }
@@ -461,9 +514,10 @@ class Suite:
         def stage(name: str, kind: str) -> Stage:
             return stages.setdefault(name, Stage(name, kind))
 
+        load_before = os.getloadavg()
         for run in range(1, runs + 1):
             self.log(f"  run {run}/{runs}")
-            self._processes(corpus, stage)
+            self._processes(corpus, stage, facts)
             for group in WORKERS:
                 self._worker(group, corpus, stage, facts)
             self._reference(briefs, corpus, stage, facts)
@@ -472,13 +526,17 @@ class Suite:
             "briefs": briefs,
             "runs": runs,
             "triples": triples,
+            "load_average": {
+                "before": [round(x, 2) for x in load_before],
+                "after": [round(x, 2) for x in os.getloadavg()],
+            },
             "facts": facts,
             "stages": {name: s.summary(triples) for name, s in stages.items()},
         }
         self._aggregate_queries(result["stages"], triples)
         return result
 
-    def _processes(self, corpus: Path, stage) -> None:
+    def _processes(self, corpus: Path, stage, facts: dict) -> None:
         pg = policygraph_command()
         scratch = self.workdir / "scratch"
         commands = [
@@ -499,7 +557,9 @@ class Suite:
                 continue
             if m.status != "ok":
                 s.fail(m.status, m.error)
-            s.add(m.seconds if m.status == "ok" else None, m.peak_mb)
+            if name == "validate":
+                facts["validate_exit"] = m.returncode  # 0 conforms, 1 does not
+            s.add(m.seconds if m.status == "ok" else None, m)
             self.log(f"    {s.name:<48} {m.seconds:8.3f} s {m.peak_mb:8.0f} MB  {m.status}")
 
     def _worker(self, group: str, corpus: Path, stage, facts: dict) -> None:
@@ -529,7 +589,7 @@ class Suite:
             return
         for name, seconds in result.pop("stages").items():
             s = stage(INPROC_PREFIX + name, "in-process")
-            s.add(seconds, m.peak_mb)
+            s.add(seconds, m)
             self.log(f"    {s.name:<48} {seconds:8.4f} s {m.peak_mb:8.0f} MB")
         facts.update(result)
 
@@ -564,10 +624,10 @@ class Suite:
         for step in REFERENCE_STEPS:
             s = stage(REFERENCE_PREFIX + step, "reference")
             if step in m.steps:
-                s.add(m.steps[step], m.peak_mb)
+                s.add(m.steps[step], m)
             elif step == m.over_step:
                 s.fail("over budget", f"> {self.budget:g} s", lower_bound=self.budget)
-                s.add(None, m.peak_mb)
+                s.add(None, m)
                 self.reference_skip.setdefault(step, briefs)
             elif step in skipped:
                 first = min(self.reference_skip.values(), default=briefs)
@@ -575,7 +635,7 @@ class Suite:
             elif m.status != "ok":
                 s.fail("skipped" if m.status == "over budget" else "error", m.error)
         if m.status == "ok" and not skipped:
-            whole.add(m.seconds, m.peak_mb)
+            whole.add(m.seconds, m)
             conforms = out / "conforms"
             facts["reference_conforms"] = conforms.read_text() == "True"
         else:
@@ -586,7 +646,7 @@ class Suite:
                 m.error or f"steps skipped: {', '.join(skipped)}",
                 lower_bound=bound,
             )
-            whole.add(None, m.peak_mb)
+            whole.add(None, m)
         self.log(f"    {REFERENCE_WHOLE:<48} {m.seconds:8.3f} s {m.peak_mb:8.0f} MB  {m.status}")
 
     @staticmethod
@@ -766,6 +826,11 @@ def markdown(results: dict) -> str:
         f"{s['triples']:,}" if s.get("triples") else "–" for s in results["sizes"]
     )
     per_size = ", ".join(f"{s['briefs']}: {s['runs']}" for s in results["sizes"])
+    loads = ", ".join(
+        f"{s['briefs']}: {s['load_average']['before'][0]:g} → {s['load_average']['after'][0]:g}"
+        for s in results["sizes"]
+        if s.get("load_average")
+    )
     lines = [
         "# policygraph benchmark suite",
         "",
@@ -778,7 +843,9 @@ def markdown(results: dict) -> str:
         "inside a worker process (its peak is the worker's); *reference*: rdflib parse → owlrl "
         "→ pyshacl → rdflib serialise, one process, steps timed inside it. "
         f"Runs per size: {per_size}; "
-        f"reference budget {results['reference_budget']:g} s a step.",
+        f"reference budget {results['reference_budget']:g} s a step. "
+        f"Load average (1 min) when each size started → ended: {loads or '–'} "
+        f"(on {results['machine']['cpus']} CPUs: above that, other work shared the machine).",
         "",
         header,
         rule,
@@ -968,10 +1035,7 @@ def run_suite(
             "machine": machine(work),
             "versions": versions(),
             "reference_budget": reference_budget,
-            "memory_measure": (
-                "max(sum of RSS over the process tree sampled every 50 ms with psutil, "
-                "ru_maxrss from wait4 = largest single process of the tree)"
-            ),
+            "memory_measure": MEMORY_MEASURE,
             "sizes": [],
         }
         for briefs in sorted(sizes):
@@ -1021,6 +1085,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, help="keep corpora and scratch files here")
     parser.add_argument("--questions", nargs="+", help="only these competency questions")
     parser.add_argument("--no-plot", action="store_true")
+    parser.add_argument(
+        "--render",
+        type=Path,
+        metavar="JSON",
+        help="measure nothing: rewrite suite.md and suite.png (and the targets) from a suite.json",
+    )
     # internal: one worker process
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)
@@ -1042,6 +1112,12 @@ def main(argv: list[str] | None = None) -> int:
             detail = traceback.format_exception_only(type(err), err)[-1].strip()
             result = {"error": detail[-500:]}
         args.result.write_text(json.dumps(result))
+        return 0
+
+    if args.render:
+        results = json.loads(args.render.read_text())
+        finish(results, args.out, with_plot=not args.no_plot)
+        report(results)
         return 0
 
     command = "python benchmarks/suite.py " + " ".join(argv if argv is not None else sys.argv[1:])
