@@ -931,30 +931,51 @@ PLOTTED = (
 
 
 def plot(results: dict, target: Path) -> None:
+    """Time against triples, log-log, one line per stage; an over-budget reference step is
+    drawn at its lower bound with an open triangle pointing up."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(10, 7))
-    for name in PLOTTED:
-        points = [
-            (s["triples"], s["stages"][name]["seconds"])
-            for s in results["sizes"]
-            if name in s["stages"] and s["stages"][name]["seconds"] and s.get("triples")
-        ]
-        if not points:
-            continue
+    fig, ax = plt.subplots(figsize=(13, 7))
+    colours = plt.get_cmap("tab20").colors
+    for index, name in enumerate(PLOTTED):
+        colour = colours[index % len(colours)]
         style = "--" if name.startswith("reference") else (":" if "in-process" in name else "-")
-        xs, ys = zip(*points, strict=True)
-        ax.plot(xs, ys, style, marker="o", label=name)
+        points, bounds = [], []
+        for size in results["sizes"]:
+            stage = size["stages"].get(name)
+            if not stage or not size.get("triples"):
+                continue
+            if stage["seconds"]:
+                points.append((size["triples"], stage["seconds"]))
+            elif stage.get("lower_bound_seconds"):
+                bounds.append((size["triples"], stage["lower_bound_seconds"]))
+        if points:
+            xs, ys = zip(*points, strict=True)
+            ax.plot(xs, ys, style, marker="o", color=colour, label=name)
+        if bounds:
+            xs, ys = zip(*bounds, strict=True)
+            ax.plot(
+                xs,
+                ys,
+                linestyle="none",
+                marker="^",
+                markerfacecolor="none",
+                markersize=9,
+                color=colour,
+                label=None if points else f"{name} (> budget)",
+            )
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("triples loaded (ontology + data + shapes)")
     ax.set_ylabel("wall time, s (median)")
-    ax.set_title("policygraph stages and the rdflib/owlrl/pyshacl reference")
+    ax.set_title(
+        "policygraph stages and the rdflib/owlrl/pyshacl reference (△: over budget, > bound)"
+    )
     ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=7, loc="upper left")
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
     fig.tight_layout()
     fig.savefig(target, dpi=120)
     plt.close(fig)
