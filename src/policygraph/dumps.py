@@ -113,7 +113,7 @@ def serialize(
 
 def gzip_bytes(data: bytes) -> bytes:
     """gzip with no time stamp or file name in the header, so the bytes depend on ``data`` only."""
-    return gzip.compress(data, compresslevel=9, mtime=0)
+    return gzip.compress(data, compresslevel=6, mtime=0)  # 9: 3.5x slower, same size
 
 
 # --- JSON-LD ----------------------------------------------------------------
