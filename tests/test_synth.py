@@ -108,3 +108,17 @@ def test_validate_finds_the_corpus_texts_and_build_accepts_the_corpus(corpus, tm
     built = run_cli("build", "--data", str(out), "--out", str(tmp_path / "dist"), "-q")
     assert built.returncode == 0, built.stdout[-2000:] + built.stderr
     assert (tmp_path / "dist" / "release.json").is_file()
+
+
+def test_build_checks_the_corpus_quotes_against_its_own_texts(corpus, tmp_path):
+    """build, like validate, finds the sources/ folder beside the data it is given."""
+    out, _ = corpus
+    damaged = tmp_path / "damaged"
+    shutil.copytree(out, damaged)
+    text = damaged / "sources" / "synthetic-brief-00001.txt"
+    text.write_text(text.read_text(encoding="utf-8").replace(" invaded ", " attacked "))
+    dist = tmp_path / "dist"
+    built = run_cli("build", "--data", str(damaged), "--out", str(dist), "-q")
+    assert built.returncode == 1, built.stdout[-2000:] + built.stderr
+    assert "The quote must be verbatim from the source" in built.stdout + built.stderr
+    assert not dist.exists()

@@ -247,14 +247,20 @@ class _Stages:
             self.emit(f"  {name:<10} {seconds:6.2f} s  {'; '.join(notes)}".rstrip())
 
 
-def validate_stage(kg: KnowledgeGraph, engine: str | None = None):
+def validate_stage(
+    kg: KnowledgeGraph,
+    engine: str | None = None,
+    data: Sequence[Path | str] | None = None,
+):
     """Validate with the shapes, and every quote against the source texts when they are
-    there (as ``policygraph validate`` does): a release never cites a misquote."""
-    from .validation import add_quote_check, validate_graph
+    there, looked for as ``policygraph validate`` does (a ``sources/`` folder beside the
+    data folders given, then the project's): a release never cites a misquote."""
+    from .validation import add_quote_check, source_folders, validate_graph
 
     report = validate_graph(kg) if engine is None else validate_graph(kg, engine=engine)
-    if kg.project.sources_dir.is_dir():
-        add_quote_check(report, kg, kg.project.sources_dir)
+    folders = source_folders(kg.project, data)
+    if folders:
+        add_quote_check(report, kg, folders)
     return report
 
 
@@ -295,7 +301,7 @@ def build(
         added = entail(kg, reasoner=reasoner, profile="structural").added
         notes.append(f"{added:,} structural entailments")
     with stage("validate") as notes:
-        report = validate_stage(kg, engine)
+        report = validate_stage(kg, engine, data)
         if not report.conforms():
             count = len(report.results)
             raise NotConformingError(
