@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from .graph import PARTS, KnowledgeGraph
+from .graph import KnowledgeGraph
 from .reach import Reach
 
 DEFAULT_PART_TRIPLES = 40_000  # statements of its own per part (context comes on top)
@@ -181,10 +181,6 @@ class Partition:
                 triples.append(t)
         return Part(index=index, owned=owned, triples=triples)
 
-    def owns(self, index: int, focus) -> bool:
-        """Does part ``index`` give the results of ``focus``? (None: nobody owns it)"""
-        return self.owner.get(focus, index) == index
-
 
 def validate_parts(
     partition: Partition,
@@ -225,4 +221,4 @@ def worker_count(requested: int | None, parts: int) -> int:
     return max(1, min(requested, parts))
 
 
-__all__ = ["PARTS", "Part", "Partition", "validate_parts", "worker_count"]
+__all__ = ["Part", "Partition", "validate_parts", "worker_count"]

@@ -139,13 +139,12 @@ def validate_graph(
     started = time.perf_counter()
     shapes_nt = ox.serialize(kg.triples(("shapes",)), format=ox.RdfFormat.N_TRIPLES)
     triples = kg.size("ontology") + kg.size("data") + kg.size("entailments")
-    partition = None
     if part_triples is None:
-        part_triples = 0 if triples <= PART_THRESHOLD else partition_module().DEFAULT_PART_TRIPLES
-    if part_triples:
-        partition = _partition(kg, part_triples)
+        from .partition import DEFAULT_PART_TRIPLES
+
+        part_triples = 0 if triples <= PART_THRESHOLD else DEFAULT_PART_TRIPLES
+    partition = _partition(kg, part_triples) if part_triples else None
     notes: list[str] = []
-    used = {engine}
     if partition is None:
         data_nt = skolemized_ntriples(kg.triples(("ontology", "data", "entailments")))
         name, note, report_nt = run_engine(engine, data_nt, shapes_nt)
@@ -171,12 +170,6 @@ def validate_graph(
     )
     report.bind(kg)
     return report
-
-
-def partition_module():
-    from . import partition
-
-    return partition
 
 
 def _partition(kg: KnowledgeGraph, part_triples: int):
