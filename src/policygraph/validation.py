@@ -4,7 +4,9 @@ Both engines see the same data graph: ontology + data + the ``structural`` entai
 (subclasses, subproperties, inverses, chains, hasValue; not domain or range, which would
 make every ``sh:class`` check pass by inference), with the shapes as a separate graph.
 
-* ``rudof`` (default): pyrudof's native SHACL engine, an order of magnitude faster.
+* ``rudof`` (default): pyrudof's native SHACL engine, an order of magnitude faster; the
+  SPARQL-based constraints that pre-binding ``$this`` cannot change are answered once over
+  the whole graph by Oxigraph instead (:mod:`policygraph.sparql_constraints`), beside it.
 * ``pyshacl``: the reference Python engine, run with inference "none" on the same
   pre-entailed graph.
 
@@ -31,7 +33,7 @@ import pyoxigraph as ox
 
 from . import namespaces as ns
 from .errors import InputError
-from .graph import KnowledgeGraph, load
+from .graph import PARTS, QUERYABLE, KnowledgeGraph, load
 from .project import Project
 from .reasoning import entail
 from .report import SEVERITIES, Result, ValidationReport
@@ -137,13 +139,31 @@ def validate_graph(
     """
     check_engine(engine)
     started = time.perf_counter()
-    shapes_nt = ox.serialize(kg.triples(("shapes",)), format=ox.RdfFormat.N_TRIPLES)
+    shapes: Sequence[ox.Triple] = list(kg.triples(("shapes",)))
+    whole_graph = None
+    if engine == "rudof":  # its SPARQL constraints are answered once, by Oxigraph
+        from . import sparql_constraints
+
+        whole_graph = sparql_constraints.plan(shapes)
+        shapes = whole_graph.remaining
+    shapes_nt = ox.serialize(shapes, format=ox.RdfFormat.N_TRIPLES)
     triples = kg.size("ontology") + kg.size("data") + kg.size("entailments")
     if part_triples is None:
         from .partition import DEFAULT_PART_TRIPLES
 
         part_triples = 0 if triples <= PART_THRESHOLD else DEFAULT_PART_TRIPLES
-    partition = _partition(kg, part_triples) if part_triples else None
+    partition = _partition(kg, part_triples, shapes) if part_triples else None
+    sparql_job = None
+    if whole_graph is not None and whole_graph.constraints:
+        from .workers import Job
+
+        # beside the parts' workers, in a forked process that shares the store
+        sparql_job = Job(
+            lambda: sparql_constraints.results(
+                kg.store, [PARTS[p] for p in QUERYABLE], whole_graph.constraints
+            ),
+            forked=None if partition is not None else False,
+        )
     notes: list[str] = []
     if partition is None:
         data_nt = skolemized_ntriples(kg.triples(("ontology", "data", "entailments")))
@@ -157,6 +177,10 @@ def validate_graph(
     else:
         results, used, notes = _validate_parts(kg, partition, engine, shapes_nt)
         engine_conforms = not results  # a SHACL report conforms when it has no result
+    if sparql_job is not None:
+        found = sparql_job.result()
+        results += found
+        engine_conforms = engine_conforms and not found
     for note in notes:
         print(f"policygraph: warning: {note}", file=sys.stderr)
     report = ValidationReport(
@@ -172,13 +196,13 @@ def validate_graph(
     return report
 
 
-def _partition(kg: KnowledgeGraph, part_triples: int):
-    """The graph cut into parts, or None when the shapes' reach cannot be bounded."""
+def _partition(kg: KnowledgeGraph, part_triples: int, shapes: Sequence[ox.Triple]):
+    """The graph cut into parts for ``shapes``, or None when their reach cannot be bounded."""
     from .partition import Partition
     from .reach import Unbounded, shapes_reach
 
     try:
-        reach = shapes_reach(kg.triples(("shapes",)))
+        reach = shapes_reach(shapes)
     except Unbounded as why:
         print(f"policygraph: validating the graph whole: {why}", file=sys.stderr)
         return None
