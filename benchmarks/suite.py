@@ -254,6 +254,28 @@ def policygraph_command() -> list[str]:
 # --- in-process workers (run in a fresh process: python suite.py --worker GROUP ...) ----
 
 
+def heaviest_params(kg, question) -> dict:
+    """For each parameter of ``question``, the value that occurs in most rows of its answer
+    for every node (its example when the query does not return that variable)."""
+    from collections import Counter
+
+    from policygraph.queries import bind, query
+
+    whole = query(kg, question.name)
+    params = {}
+    example = bind(question.example_params())
+    for variable, _meaning in question.params:
+        if variable in whole.columns:
+            column = whole.columns.index(variable)
+            counts = Counter(row[column] for row in whole.terms if row[column] is not None)
+            if counts:
+                params[variable] = min(counts, key=lambda t: (-counts[t], str(t)))
+                continue
+        if variable in example:
+            params[variable] = example[variable]
+    return params
+
+
 def _timed(func):
     started = time.perf_counter()
     value = func()
@@ -305,16 +327,30 @@ def worker(group: str, corpus: Path, scratch: Path) -> dict:
         from policygraph.queries import catalogue, query
 
         kg = loaded("full", shapes=False)
-        rows = {}
-        for question in catalogue(project):
-            query(kg, question.name)  # warm-up
-            samples = []
+        rows: dict[str, int] = {}
+        asked: dict[str, dict[str, str]] = {}
+
+        def median_of(name: str, params: dict) -> tuple[float, int]:
+            query(kg, name, params)  # warm-up
+            samples, result = [], None
             for _ in range(QUERY_REPEATS):
-                seconds, result = _timed(lambda q=question: query(kg, q.name))
+                seconds, result = _timed(lambda: query(kg, name, params))
                 samples.append(seconds)
-            stages[f"query {question.name}"] = statistics.median(samples)
-            rows[question.name] = len(result)
+            return statistics.median(samples), len(result)
+
+        for question in catalogue(project):
+            name = question.name
+            if not question.params:
+                stages[f"query {name}"], rows[name] = median_of(name, {})
+                continue
+            # A question about a given node is timed as asked, for the node of the corpus
+            # with the largest answer; its answer for every node at once is timed too.
+            stages[f"listing {name}"], rows[f"{name} (all)"] = median_of(name, {})
+            params = heaviest_params(kg, question)
+            asked[name] = {k: str(v) for k, v in params.items()}
+            stages[f"query {name}"], rows[name] = median_of(name, params)
         info["rows"] = rows
+        info["asked_with"] = asked
     elif group == "dumps":
         from policygraph.release import GRAPH_PARTS
 
@@ -818,7 +854,7 @@ def markdown(results: dict) -> str:
         for name in size["stages"]:
             if name not in names:
                 names.append(name)
-    main = [n for n in names if " query " not in f" {n}"]
+    main = [n for n in names if " query " not in f" {n}" and " listing " not in f" {n}"]
     queries = [n for n in names if " query " in f" {n}"]
     header = "| stage | " + " | ".join(f"{b:,} briefs" for b in sizes) + " |"
     rule = "|---|" + "---|" * len(sizes)
@@ -900,6 +936,27 @@ def markdown(results: dict) -> str:
                 c = f"{outer['seconds']:.2f}" if outer and outer["seconds"] else "–"
                 cells.append(f"{a} / {c}")
             lines.append(f"| {q} | " + " | ".join(cells) + " |")
+        listings = sorted({n.split("listing ", 1)[1] for n in names if " listing " in f" {n}"})
+        if listings:
+            lines += [
+                "",
+                "A question about a given node (a `# param:` of its query) is timed above as "
+                "asked, for the node of the corpus with the largest answer "
+                "(`asked_with` in the JSON). Its answer for every node at once, the whole "
+                "corpus listed, takes (in-process ms; rows at the largest size):",
+                "",
+                "| question, every node | " + " | ".join(f"{b:,}" for b in sizes) + " | rows |",
+                rule + "---|",
+            ]
+            for q in listings:
+                cells = []
+                for b in sizes:
+                    inner = _stage(results, b, f"{INPROC_PREFIX}listing {q}")
+                    cells.append(
+                        f"{inner['seconds'] * 1000:.2f}" if inner and inner["seconds"] else "–"
+                    )
+                rows = (results["sizes"][-1].get("facts", {}).get("rows") or {}).get(f"{q} (all)")
+                lines.append(f"| {q} | " + " | ".join(cells) + f" | {rows if rows else '–'} |")
     errors = [
         (s["briefs"], n, v["error"])
         for s in results["sizes"]

@@ -76,6 +76,15 @@ def test_suite_measures_every_stage(tmp_path):
             assert stage["triples_per_second"] > 0, match
     in_process_questions = [n for n in names if n.startswith("in-process: query ")]
     assert len(in_process_questions) >= 30  # every competency question
+    # a question about a given node: asked for the corpus's node with the largest answer,
+    # and listed for every node
+    listings = [n.removeprefix("in-process: listing ") for n in names if "listing " in n]
+    assert "evidence-for" in listings and "measures-by-actor" in listings
+    asked = size["facts"]["asked_with"]
+    assert set(asked) == set(listings)
+    assert asked["measures-by-actor"]["actor"].startswith("<https://w3id.org/policygraph/id/")
+    rows = size["facts"]["rows"]
+    assert 0 < rows["measures-by-actor"] < rows["measures-by-actor (all)"]
     # the reference ran into its budget: recorded as such, the later steps skipped
     assert stages["reference: pyshacl validate"]["status"] == "over budget"
     assert stages["reference: serialise ttl"]["status"] == "skipped"
@@ -85,8 +94,10 @@ def test_suite_measures_every_stage(tmp_path):
 
     table = (tmp_path / "results" / "suite.md").read_text()
     for name in names:
-        if " query " not in f" {name}":
+        if " query " not in f" {name}" and " listing " not in f" {name}":
             assert f"| {name} |" in table, name
+    for name in listings:
+        assert f"| {name} |" in table, name
     assert "> budget" in table and "| 3 briefs |" in table
     if with_plot:
         assert (tmp_path / "results" / "suite.png").stat().st_size > 1000
