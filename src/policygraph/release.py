@@ -315,6 +315,7 @@ def build(
         notes.append(f"{added:,} more with domain and range")
         dataset = dumps.canonical_dataset(kg)
         triples = {part: kg.size(part) for part in PARTS}
+        kg = report = None  # the canonical dataset is all the rest needs: free the store
 
     with replace_dir(out) as staging:
         written: dict[str, FileInfo] = {}

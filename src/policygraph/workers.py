@@ -9,6 +9,7 @@ Where ``fork`` is not available (Windows) or not safe (macOS), or with
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import sys
@@ -34,10 +35,14 @@ class Job:
         if forked is None:
             forked = can_fork()
         if forked:
+            # objects the child inherits stay out of its garbage collector's passes, which
+            # would write to (and so copy) every page holding one (gc.freeze's purpose)
+            gc.freeze()
             context = multiprocessing.get_context("fork")
             self.receiver, sender = context.Pipe(duplex=False)
             self.process = context.Process(target=_child, args=(func, sender), daemon=True)
             self.process.start()
+            gc.unfreeze()  # the child keeps its own frozen copy; this process collects as before
             sender.close()
         else:
             self.value = func()
