@@ -5,7 +5,9 @@ memory, and pyrudof's time grows faster than the graph: on 1,000 synthetic brief
 (730,000 triples with their entailments) it needed 6.8 GB and ~28 s without its SPARQL
 constraints, and each SPARQL constraint re-scans the graph for every focus node (an
 Oxigraph query plan that ignores the bound ``$this`` inside ``FILTER EXISTS``), so the
-time of those grows with the square of the corpus (docs/performance.md).
+time of those grows with the square of the corpus (docs/performance.md). With the rudof
+engine those are now answered once over the whole graph instead
+(:mod:`policygraph.sparql_constraints`); the parts get the shapes without them.
 
 So a large graph is validated in parts. Every subject of the data belongs to one part,
 with the blank nodes it leads to (its evidence, quotes, quantities, periods); a part
