@@ -197,12 +197,9 @@ def _sparql_constraint(graph: _Shapes, constraint, at_focus: bool, reach: Reach)
     texts = graph.values(constraint, SH + "select") + graph.values(constraint, SH + "ask")
     if not texts:
         raise Unbounded(f"a SPARQL constraint without sh:select or sh:ask ({constraint})")
-    prefixes = ""
-    for holder in graph.values(constraint, SH + "prefixes"):
-        for declaration in graph.values(holder, SH + "declare"):
-            for prefix in graph.values(declaration, SH + "prefix"):
-                for namespace in graph.values(declaration, SH + "namespace"):
-                    prefixes += f"PREFIX {prefix.value}: <{namespace.value}>\n"
+    from .sparql_constraints import prefix_declarations
+
+    prefixes = prefix_declarations(constraint, graph.values)
     for text in texts:
         sparql_reach(prefixes + text.value, at_focus, reach)
 

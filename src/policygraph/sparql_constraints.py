@@ -111,7 +111,7 @@ def plan(shapes: Iterable[ox.Triple]) -> Plan:
             selects = values(node, SH + "select")
             if len(selects) != 1 or values(node, SH + "ask"):
                 continue
-            query = _prefixes(node, values) + selects[0].value
+            query = prefix_declarations(node, values) + selects[0].value
             if whole_graph_reason(query) is not None:
                 continue
             taken.add((shape, node))
@@ -141,7 +141,9 @@ def _true(literals: list) -> bool:
     return any(isinstance(o, ox.Literal) and o.value in ("true", "1") for o in literals)
 
 
-def _prefixes(node, values) -> str:
+def prefix_declarations(node, values) -> str:
+    """``PREFIX`` lines for the ``sh:prefixes`` of a SPARQL constraint ``node``; ``values(node,
+    predicate)`` reads the shapes graph."""
     declared = ""
     for holder in values(node, SH + "prefixes"):
         for declaration in values(holder, SH + "declare"):
