@@ -16,11 +16,11 @@ import pytest
 
 from policygraph import namespaces as ns
 from policygraph.graph import load
-from policygraph.partition import Partition
+from policygraph.partition import ClassTargets, Partition, validate_parts
 from policygraph.reach import Unbounded, shapes_reach
 from policygraph.reasoning import entail
 from policygraph.synth import synthesize
-from policygraph.validation import validate_graph
+from policygraph.validation import read_results, skolemized_ntriples, term_key, validate_graph
 from tests.shapes_support import cases, load_fixture
 
 # Every SPARQL constraint's fixture, and the first fixture of every other kind of
@@ -110,6 +110,74 @@ def test_a_synthetic_corpus_with_planted_errors_gives_the_same_results_in_parts(
     violations = [r for r in whole if r[4] == "Violation"]
     assert len(violations) >= len(planted), f"planted {planted}, found {violations}"
     assert in_parts == whole
+
+
+def test_a_part_validates_its_own_nodes_only(kg_entailed_copy, monkeypatch):
+    """The nodes a part holds for context (typed, for sh:class) are not targeted there:
+    on data that conforms, no part reports anything (they failed for want of their other
+    statements, and were read only to be dropped)."""
+    monkeypatch.setenv("POLICYGRAPH_WORKERS", "0")
+    kg = kg_entailed_copy
+    shapes = list(kg.triples(("shapes",)))
+    partition = Partition(kg, shapes_reach(shapes), 300, shapes=shapes)
+    assert partition.targets is not None and len(partition) > 5
+    shapes_nt = ox.serialize(shapes, format=ox.RdfFormat.N_TRIPLES)
+    for index, (_engine, _note, report_nt) in validate_parts(
+        partition, skolemized_ntriples, "rudof", shapes_nt
+    ):
+        store = ox.Store()
+        store.load(report_nt, format=ox.RdfFormat.N_TRIPLES)
+        owned = {term_key(node) for node in partition.part(index).owned}
+        foreign = [r for r in read_results(store, kg) if r.focus not in owned]
+        assert not foreign, f"part {index} validated nodes it does not own: {foreign[:3]}"
+
+
+def _shape(name: str, target_class: str) -> list[ox.Triple]:
+    shape = ox.NamedNode(f"urn:x:{name}")
+    return [
+        ox.Triple(shape, ox.NamedNode(ns.RDF + "type"), ox.NamedNode(ns.SH + "NodeShape")),
+        ox.Triple(shape, ox.NamedNode(ns.SH + "targetClass"), ox.NamedNode(target_class)),
+    ]
+
+
+def test_class_targets_follow_subclasses_and_stay_within_the_part(project):
+    kg = load(project, data=[])
+    kg.add(
+        "data",
+        [
+            ox.Quad(
+                ox.NamedNode("urn:x:own"),
+                ox.NamedNode(ns.RDF + "type"),
+                ox.NamedNode(ns.PG + "AssetFreeze"),
+            ),
+            ox.Quad(
+                ox.NamedNode("urn:x:other"),
+                ox.NamedNode(ns.RDF + "type"),
+                ox.NamedNode(ns.PG + "Sanction"),
+            ),
+        ],
+    )
+    targets = ClassTargets.for_shapes(_shape("S", ns.PG + "Sanction"), kg)
+    assert targets is not None
+    part_triples = [q.triple for q in kg.quads(("data",))]
+    from policygraph.partition import Part
+
+    found = targets.of(Part(0, {ox.NamedNode("urn:x:own")}, part_triples))
+    assert found == [
+        ox.Triple(
+            ox.NamedNode("urn:x:S"), ox.NamedNode(ns.SH + "targetNode"), ox.NamedNode("urn:x:own")
+        )
+    ]
+    assert [t for t in targets.base if t.predicate.value == ns.SH + "targetClass"] == []
+
+
+def test_an_implicit_class_target_is_left_to_the_engine(project):
+    kg = load(project, data=[])
+    shape_is_a_class = ox.Triple(
+        ox.NamedNode("urn:x:S"), ox.NamedNode(ns.RDF + "type"), ox.NamedNode(ns.RDFS + "Class")
+    )
+    shapes = [*_shape("S", ns.PG + "Sanction"), shape_is_a_class]
+    assert ClassTargets.for_shapes(shapes, kg) is None
 
 
 def test_a_graph_whose_shapes_reach_cannot_be_bounded_is_validated_whole():

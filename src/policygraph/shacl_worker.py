@@ -1,8 +1,9 @@
 """A SHACL engine in a process of its own, so that parts of a graph validate side by side.
 
 ``python -m policygraph.shacl_worker ENGINE`` reads pickled messages on standard input —
-the shapes (N-Triples bytes) first, then one data graph (N-Triples bytes) per task, and
-``None`` to stop — and writes what :func:`policygraph.validation.run_engine` returns for
+the shapes (N-Triples bytes) first, then per task a data graph and the shapes' targets in
+it (two N-Triples texts; the targets are added to the shapes for that task), and ``None``
+to stop — and writes what :func:`policygraph.validation.run_engine` returns for
 each task, pickled, on standard output.
 
 The workers are started with :mod:`subprocess`, not :mod:`multiprocessing`: ``spawn``
@@ -46,10 +47,10 @@ class Workers:
                 self.processes.append(process)
         return process
 
-    def _run(self, data_nt: bytes) -> tuple:
+    def _run(self, task: tuple[bytes, bytes]) -> tuple:
         process = self._process()
         try:
-            pickle.dump(data_nt, process.stdin)
+            pickle.dump(task, process.stdin)
             process.stdin.flush()
             status, value = pickle.load(process.stdout)
         except (BrokenPipeError, EOFError) as err:
@@ -60,9 +61,11 @@ class Workers:
             raise RuntimeError(f"a validation worker failed: {value}")
         return value
 
-    def map(self, tasks: Iterable, encode: Callable[[object], bytes]) -> Iterator[tuple]:
-        """What the engine returns for ``encode(task)`` of every task, in order; the
-        encoding runs in the pool's threads, beside the workers' validation."""
+    def map(
+        self, tasks: Iterable, encode: Callable[[object], tuple[bytes, bytes]]
+    ) -> Iterator[tuple]:
+        """What the engine returns for ``encode(task)`` (data, targets) of every task, in
+        order; the encoding runs in the pool's threads, beside the workers' validation."""
         with ThreadPoolExecutor(self.count, thread_name_prefix="shacl-worker") as pool:
             yield from pool.map(lambda task: self._run(encode(task)), tasks)
 
@@ -99,13 +102,14 @@ def main() -> None:
     shapes_nt = pickle.load(source)
     while True:
         try:
-            data_nt = pickle.load(source)
+            task = pickle.load(source)
         except EOFError:
             return
-        if data_nt is None:
+        if task is None:
             return
+        data_nt, targets_nt = task
         try:
-            reply = ("ok", run_engine(engine, data_nt, shapes_nt))
+            reply = ("ok", run_engine(engine, data_nt, shapes_nt + targets_nt))
         except Exception as err:  # reported to the parent, which raises it
             reply = ("error", f"{type(err).__name__}: {err}")
         pickle.dump(reply, sink)

@@ -206,7 +206,7 @@ def _partition(kg: KnowledgeGraph, part_triples: int, shapes: Sequence[ox.Triple
     except Unbounded as why:
         print(f"policygraph: validating the graph whole: {why}", file=sys.stderr)
         return None
-    partition = Partition(kg, reach, part_triples)
+    partition = Partition(kg, reach, part_triples, shapes=list(shapes))
     return partition if len(partition) > 1 else None
 
 
