@@ -36,6 +36,7 @@ class KnowledgeGraph:
     store: ox.Store = field(default_factory=ox.Store)
     files: dict[str, list[Path]] = field(default_factory=dict)
     entailment_profile: str | None = None
+    entailed_size: int | None = None  # the store's size when the last entailment ended
     # views of the store built for other engines (the rdflib dataset of ``query``), each
     # kept with the store's size when it was built
     views: dict[str, tuple[int, Any]] = field(default_factory=dict, repr=False, compare=False)
@@ -44,7 +45,12 @@ class KnowledgeGraph:
         """Triples in one part, or in all parts together."""
         if part is None:
             return len(self.store)
-        return sum(1 for _ in self.store.quads_for_pattern(None, None, None, PARTS[part]))
+        # counted inside the store: iterating makes a Python object per statement (0.15 s
+        # for the 733,000 statements of 1,000 synthetic briefs)
+        counted = self.store.query(
+            f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {PARTS[part]} {{ ?s ?p ?o }} }}"
+        )
+        return int(next(iter(counted))["n"].value)
 
     def quads(self, parts: Sequence[str] = tuple(PARTS)) -> Iterator[ox.Quad]:
         for part in parts:

@@ -129,12 +129,13 @@ def entail(
     before = len(kg.store)  # entailment only adds, and only to the entailments part
     rules_for(profile)  # checks the profile's name
     if reasoner == "rules":
-        rounds = _run_rules(kg, rules_for(profile), max_rounds)
+        rounds = _run_rules(kg, rules_for(profile), max_rounds, _closed(kg))
     elif reasoner == "owlrl":
         rounds = _run_owlrl(kg, profile)
     else:
         rounds = _run_reasonable(kg, profile)
     kg.entailment_profile = profile
+    kg.entailed_size = len(kg.store)
     return Entailment(
         reasoner=reasoner,
         profile=profile,
@@ -151,13 +152,24 @@ ASK { { rdf:type ?p ?o } UNION { ?s ?p rdf:type FILTER(?p != rdf:type) } }
 """
 
 
-def _run_rules(kg: KnowledgeGraph, selected: list[Rule], max_rounds: int) -> int:
+def _closed(kg: KnowledgeGraph) -> set[str]:
+    """The rules whose fixpoint the graph is at: those of the profile last entailed, when
+    nothing was added to the store since (a build entails ``full`` after ``structural``)."""
+    if kg.entailment_profile is None or kg.entailed_size != len(kg.store):
+        return set()
+    return {rule.name for rule in rules_for(kg.entailment_profile)}
+
+
+def _run_rules(
+    kg: KnowledgeGraph, selected: list[Rule], max_rounds: int, closed: set[str] = frozenset()
+) -> int:
     """Run the rules in passes until a pass adds nothing; returns the number of passes.
 
     Within a pass each rule sees what the rules before it added. A rule is skipped when
     no rule that writes what it reads has added anything since its last run (nothing
     new could match its premises): the last pass only re-runs the rules whose input
-    changed in the pass before, instead of all of them.
+    changed in the pass before, instead of all of them. The rules in ``closed`` are at
+    their fixpoint already: they run only once another rule has added what they read.
     """
     using = "\n".join(f"USING <{PARTS[p].value}>" for p in ("ontology", "data", "entailments"))
     updates = [(rule, rule.text.replace("#USING", using)) for rule in selected]
@@ -167,7 +179,10 @@ def _run_rules(kg: KnowledgeGraph, selected: list[Rule], max_rounds: int) -> int
         return "statements" if one_kind else k
 
     changes = dict.fromkeys(KINDS, 0)  # how often each kind has grown
-    last_seen: dict[str, tuple[int, ...] | None] = {rule.name: None for rule in selected}
+    last_seen: dict[str, tuple[int, ...] | None] = {
+        rule.name: (tuple(changes[kind(k)] for k in rule.reads) if rule.name in closed else None)
+        for rule in selected
+    }
     size = len(kg.store)
     for round_number in range(1, max_rounds + 1):
         ran = False
