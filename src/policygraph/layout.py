@@ -149,13 +149,27 @@ def href(iri: str, from_page: str) -> str:
 def _href(iri: str, here: str) -> str:
     stem = page_stem(iri)
     if stem is not None:
-        return posixpath.relpath(stem + ".html", here)
+        return _relpath(stem + ".html", here)
     anchor = term_anchor(iri)
     if anchor is not None:
-        return posixpath.relpath(ONTOLOGY_PAGE, here) + "#" + anchor
+        return _relpath(ONTOLOGY_PAGE, here) + "#" + anchor
     if iri == ns.ONTOLOGY_IRI:
-        return posixpath.relpath(ONTOLOGY_PAGE, here)
+        return _relpath(ONTOLOGY_PAGE, here)
     return iri
+
+
+def _relpath(path: str, here: str) -> str:
+    """``posixpath.relpath(path, here)`` for a file's dist-relative path: the relation of
+    the two folders is worked out once per pair (a release links tens of thousands of
+    pages, kept in a few dozen folders)."""
+    folder, name = posixpath.split(path)
+    between = _folders_relpath(folder, here)
+    return name if between == "." else f"{between}/{name}"
+
+
+@functools.lru_cache(maxsize=4096)
+def _folders_relpath(folder: str, here: str) -> str:
+    return posixpath.relpath(folder or ".", here)
 
 
 def relative(path: str, from_page: str) -> str:

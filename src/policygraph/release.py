@@ -319,8 +319,6 @@ def build(
 
     with replace_dir(out) as staging:
         written: dict[str, FileInfo] = {}
-        # the entity pages are hundreds of small files: they start first, in their own process
-        pages_job = Job(lambda: Site(dataset, version, issued, {}).write_entity_files(staging))
 
         def write(path: str, data: bytes, media_type: str, graph=None, count=None) -> FileInfo:
             target = staging / path
@@ -333,6 +331,18 @@ def build(
             return info
 
         with stage("dumps") as notes:
+            # One site, its index of the graph built once: the entity pages (thousands of small
+            # files) start first, in a process of their own that inherits it; this process
+            # renders the rest once the dumps are written (``files`` fills in as they are).
+            site = Site(
+                dataset,
+                version=version,
+                issued=issued,
+                files=written,
+                site_url=site_url,
+                sparql_endpoint=sparql_endpoint,
+            )
+            pages_job = Job(lambda: site.write_entity_files(staging))
             statements = {
                 graph: (
                     dumps.quads_of(dataset, parts)
@@ -356,14 +366,6 @@ def build(
                 )
 
             jsonld_jobs = [jsonld(("entailed",)), jsonld(("asserted", "ontology"))]
-            site = Site(
-                dataset,
-                version=version,
-                issued=issued,
-                files=written,
-                site_url=site_url,
-                sparql_endpoint=sparql_endpoint,
-            )
             for path, graph, fmt in bar(files, "dumps", unit="file"):
                 if fmt.suffix != "jsonld":
                     write(
