@@ -122,3 +122,34 @@ def test_build_checks_the_corpus_quotes_against_its_own_texts(corpus, tmp_path):
     assert built.returncode == 1, built.stdout[-2000:] + built.stderr
     assert "The quote must be verbatim from the source" in built.stdout + built.stderr
     assert not dist.exists()
+
+
+def test_a_misquote_is_reported_when_the_check_runs_beside_validation_in_parts(
+    corpus, project, tmp_path, monkeypatch
+):
+    """A graph validated in parts has its quotes checked in a forked process beside it:
+    the misquote still reaches the report, and nothing else differs."""
+    from policygraph import validation, workers
+    from policygraph.validation import validate
+
+    out, _ = corpus
+    damaged = tmp_path / "damaged"
+    shutil.copytree(out, damaged)
+    text = damaged / "sources" / "synthetic-brief-00001.txt"
+    text.write_text(text.read_text(encoding="utf-8").replace(" invaded ", " attacked "))
+    whole = validate(project, data=[damaged])
+    forked = []
+    started = workers.Job.__init__
+
+    def spy(self, *args, **kwargs):
+        started(self, *args, **kwargs)
+        forked.append(self.process is not None)
+
+    monkeypatch.setattr(workers.Job, "__init__", spy)
+    monkeypatch.setattr(validation, "PART_THRESHOLD", 0)
+    in_parts = validate(project, data=[damaged])
+    assert workers.can_fork() and forked and all(forked), forked
+    assert in_parts.checked_quotes
+    misquotes = [r for r in in_parts.results if r.component == validation.QUOTE_COMPONENT]
+    assert misquotes, in_parts.render("text")[:2000]
+    assert [r.sort_key() for r in in_parts.results] == [r.sort_key() for r in whole.results]

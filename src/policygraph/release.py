@@ -255,13 +255,9 @@ def validate_stage(
     """Validate with the shapes, and every quote against the source texts when they are
     there, looked for as ``policygraph validate`` does (a ``sources/`` folder beside the
     data folders given, then the project's): a release never cites a misquote."""
-    from .validation import add_quote_check, source_folders, validate_graph
+    from .validation import source_folders, validate_with_quotes
 
-    report = validate_graph(kg) if engine is None else validate_graph(kg, engine=engine)
-    folders = source_folders(kg.project, data)
-    if folders:
-        add_quote_check(report, kg, folders)
-    return report
+    return validate_with_quotes(kg, engine or "rudof", source_folders(kg.project, data))
 
 
 def build(
