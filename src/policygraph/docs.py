@@ -16,6 +16,7 @@ from PyPI, RDFLib/pyLODE#260, and 3.3.4 orders its output differently from run t
 from __future__ import annotations
 
 import functools
+import os
 import posixpath
 from collections import defaultdict
 from collections.abc import Iterator
@@ -654,10 +655,15 @@ class Site:
     def write_entity_files(self, folder: Path) -> int:
         """Write the entity pages and their Turtle under ``folder``; the number of pages."""
         pages = 0
+        made: set[str] = set()  # tens of thousands of files in a few dozen folders
         for path, data in self.entity_files():
-            target = folder / path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
+            target = os.path.join(folder, path)
+            parent = os.path.dirname(target)
+            if parent not in made:
+                os.makedirs(parent, exist_ok=True)
+                made.add(parent)
+            with open(target, "wb") as file:
+                file.write(data)
             pages += path.endswith(".html")
         return pages
 

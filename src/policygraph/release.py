@@ -327,18 +327,6 @@ def build(
             return info
 
         with stage("dumps") as notes:
-            # One site, its index of the graph built once: the entity pages (thousands of small
-            # files) start first, in a process of their own that inherits it; this process
-            # renders the rest once the dumps are written (``files`` fills in as they are).
-            site = Site(
-                dataset,
-                version=version,
-                issued=issued,
-                files=written,
-                site_url=site_url,
-                sparql_endpoint=sparql_endpoint,
-            )
-            pages_job = Job(lambda: site.write_entity_files(staging))
             statements = {
                 graph: (
                     dumps.quads_of(dataset, parts)
@@ -351,7 +339,7 @@ def build(
             files = layout.release_files(version)
             graph_of = {path: graph for path, graph, _ in files}
 
-            # JSON-LD (rdflib) and the entity pages (Jinja2) run beside the rest
+            # JSON-LD (rdflib) and the entity pages (Jinja2) run beside the rest, JSON-LD first
             def jsonld(graphs: tuple[str, ...]) -> Job:
                 return Job(
                     lambda: {
@@ -362,6 +350,19 @@ def build(
                 )
 
             jsonld_jobs = [jsonld(("entailed",)), jsonld(("asserted", "ontology"))]
+            # One site, its index of the graph built once while the JSON-LD workers run: the
+            # entity pages (thousands of small files) in a process of their own that inherits
+            # it; this process renders the rest once the dumps are written (``files`` fills in
+            # as they are).
+            site = Site(
+                dataset,
+                version=version,
+                issued=issued,
+                files=written,
+                site_url=site_url,
+                sparql_endpoint=sparql_endpoint,
+            )
+            pages_job = Job(lambda: site.write_entity_files(staging))
             for path, graph, fmt in bar(files, "dumps", unit="file"):
                 if fmt.suffix != "jsonld":
                     write(
