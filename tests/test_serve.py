@@ -5,6 +5,7 @@ address asked, and Ctrl-C (or SIGTERM) stops Oxigraph by its PID and removes its
 
 from __future__ import annotations
 
+import contextlib
 import html
 import json
 import os
@@ -13,6 +14,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.request
 from html.parser import HTMLParser
@@ -318,6 +320,59 @@ def test_oxigraph_dying_stops_the_front_with_an_error(release_dir):
     last = server.stderr().strip().splitlines()[-1]
     assert last.startswith("policygraph: the Oxigraph server exited")
     assert not server.database.exists()
+
+
+def test_a_killed_serve_takes_oxigraph_with_it_and_the_next_removes_its_folder(release_dir):
+    first = Served(["--dist", str(release_dir), "--port", "0", "--quiet"]).start()
+    try:
+        os.kill(first.process.pid, signal.SIGKILL)  # no chance to clean up
+        first.process.wait(20)
+        deadline = time.monotonic() + 10
+        while alive(first.oxigraph_pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not alive(first.oxigraph_pid), "Oxigraph outlived the serve that started it"
+        folder = first.database
+        assert folder.is_dir()  # the killed serve could not remove it
+        with Served(["--dist", str(release_dir), "--port", "0"]) as second:
+            assert not folder.exists()
+            assert second.database.is_dir()
+        assert "removed 1 database folder(s) left by a serve that was killed" in second.stderr()
+    finally:
+        first.stop()
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(first.oxigraph_pid, signal.SIGKILL)
+
+
+def test_only_folders_whose_serve_has_died_are_removed(tmp_path):
+    from policygraph.serve import remove_abandoned_folders
+
+    ended = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    folders = {}
+    for name, owner in [
+        ("dead", ended.stdout.strip()),
+        ("running", str(os.getppid())),
+        ("unowned", None),
+        ("garbled", "not a pid"),
+    ]:
+        folder = folders[name] = tmp_path / f"policygraph-serve-{name}"
+        (folder / "db").mkdir(parents=True)
+        if owner is not None:
+            (folder / "serve.pid").write_text(owner + "\n")
+    other = tmp_path / "something-else"
+    other.mkdir()
+    (other / "serve.pid").write_text(ended.stdout)
+    assert remove_abandoned_folders(tmp_path) == [folders["dead"]]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "policygraph-serve-garbled",
+        "policygraph-serve-running",
+        "policygraph-serve-unowned",
+        "something-else",
+    ]
 
 
 def _run(args: list[str]):

@@ -27,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import http.client
 import mimetypes
+import os
 import re
 import shutil
 import signal
@@ -539,15 +540,22 @@ def serve_release(
     qs = questions(dist, manifest)
     pages = render_pages(manifest, qs)
     front = Front(host, port, 0, pages, dist, timeout, access_log)  # listen first: fail early
-    folder = Path(tempfile.mkdtemp(prefix="policygraph-serve-"))
+    abandoned = remove_abandoned_folders()
+    if abandoned and emit is not None:
+        emit(f"removed {len(abandoned)} database folder(s) left by a serve that was killed")
+    folder = Path(tempfile.mkdtemp(prefix=FOLDER_PREFIX))
     oxigraph = None
     try:
+        (folder / OWNER_FILE).write_text(f"{os.getpid()}\n", encoding="ascii")
         load_files(folder / "db", database_files(dist, manifest))
         oxigraph = start_oxigraph(
             folder / "db",
             read_only=True,
             extra_args=["--cors", "--timeout-s", str(max(1, round(timeout)))],
             new_session=True,
+            # A SIGKILLed serve must not leave Oxigraph running; only the main thread is
+            # sure to live as long as the server (the kernel signals when that thread ends).
+            die_with_parent=threading.current_thread() is threading.main_thread(),
         )
         front.backend_port = oxigraph.port
         triples = _count(oxigraph.port)
@@ -559,6 +567,42 @@ def serve_release(
         raise
     service = Service(front, oxigraph, folder, manifest, triples, qs)
     return service.start_background() if background else service
+
+
+FOLDER_PREFIX = "policygraph-serve-"
+OWNER_FILE = "serve.pid"  # the PID of the serve process that owns the folder
+
+
+def remove_abandoned_folders(temp: Path | str | None = None) -> list[Path]:
+    """Remove the database folders of serve processes that died without cleaning up.
+
+    A serve removes its folder (a copy of the release's database) when it stops, but a
+    SIGKILL or a crash gives it no chance; the next serve removes the folders whose owner's
+    PID is no longer running. A folder without an owner file is left alone.
+    """
+    removed = []
+    for folder in sorted(Path(temp or tempfile.gettempdir()).glob(FOLDER_PREFIX + "*")):
+        try:
+            owner = int((folder / OWNER_FILE).read_text(encoding="ascii"))
+        except (OSError, ValueError):
+            continue
+        if owner != os.getpid() and not _running(owner):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    try:  # a zombie has exited; it only waits for its parent to read its status
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True
 
 
 def _count(port: int) -> int:

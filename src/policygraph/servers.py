@@ -15,6 +15,7 @@ server starts on it.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import shutil
 import signal
@@ -25,7 +26,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
@@ -148,6 +149,7 @@ def start_oxigraph(
     timeout: float = 30.0,
     extra_args: Sequence[str] = (),
     new_session: bool = False,
+    die_with_parent: bool = False,
 ) -> OxigraphServer:
     """Start ``oxigraph serve`` on 127.0.0.1 and wait until it answers.
 
@@ -155,6 +157,9 @@ def start_oxigraph(
     A port taken between choosing and binding it is retried with another free port.
     ``new_session`` starts it in a session of its own, so that a Ctrl-C typed in the
     terminal reaches only the caller, which then stops the server by its PID.
+    ``die_with_parent`` has the kernel stop the server when the calling thread's process
+    dies without stopping it (a SIGKILL, a crash; Linux only), so that it is not left
+    running, holding its port; call it from the thread that will live as long as the server.
     """
     owns = location is None
     folder = Path(tempfile.mkdtemp(prefix="policygraph-oxigraph-")) if owns else Path(location)
@@ -181,6 +186,7 @@ def start_oxigraph(
                 stdout=handle,
                 stderr=subprocess.STDOUT,
                 start_new_session=new_session,
+                preexec_fn=parent_death_signal() if die_with_parent else None,
             )
         server = OxigraphServer(
             chosen, folder, process, log, owns_location=owns, read_only=read_only
@@ -195,6 +201,32 @@ def start_oxigraph(
     if owns:
         shutil.rmtree(folder, ignore_errors=True)
     raise InputError(f"the Oxigraph server did not start: {last_error or 'no output'}")
+
+
+def parent_death_signal() -> Callable[[], None] | None:
+    """A ``preexec_fn`` that asks Linux to SIGTERM the child when its parent dies.
+
+    ``prctl(PR_SET_PDEATHSIG)`` is the kernel's own mechanism for this; the signal is sent
+    when the thread that started the child ends, hence the caveat in :func:`start_oxigraph`.
+    None where there is no ``prctl`` (not Linux): the server then outlives a killed parent.
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+    parent, term = os.getpid(), int(signal.SIGTERM)
+
+    def arm() -> None:  # runs in the child, between fork and exec
+        prctl(PR_SET_PDEATHSIG, term, 0, 0, 0)
+        if os.getppid() != parent:  # the parent died before the line above
+            os.kill(os.getpid(), term)
+
+    return arm
+
+
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
 def _wait_until_ready(server: OxigraphServer, timeout: float) -> bool:
