@@ -116,10 +116,11 @@ def release_file(dist: Path | str) -> tuple[Path, int]:
     info = manifest.files[relative]
     path = dist / relative
     try:
-        data = path.read_bytes()
+        with path.open("rb") as handle:  # read in chunks: the file can be gigabytes
+            digest = hashlib.file_digest(handle, "sha256").hexdigest()
     except OSError as err:
         raise InputError(f"{path}: cannot read: {err.strerror}") from None
-    if hashlib.sha256(data).hexdigest() != info.sha256:
+    if digest != info.sha256:
         raise InputError(f"{path}: changed since the build (SHA-256 differs from release.json)")
     if info.triples is None:
         raise InputError(f"{dist / 'release.json'}: no triple count for {relative}")
@@ -209,23 +210,21 @@ def _authorization(url: str, method: str, timeout: float) -> dict[str, str]:
     return headers
 
 
-def _send(url: str, method: str, data: bytes, media_type: str, timeout: float) -> int:
-    """One authenticated request with a body; the HTTP status, or an InputError."""
+def _send(url: str, method: str, data: bytes | Path, media_type: str, timeout: float) -> int:
+    """One authenticated request with a body (bytes, or a file sent as it is read); the HTTP
+    status, or an InputError."""
     where = f"endpoint {url.split('?')[0]}"
     try:
-        request = urllib.request.Request(
-            url,
-            data=data,
-            method=method,
-            headers={
-                **_authorization(url, method, timeout),
-                "Content-Type": media_type,
-                "User-Agent": f"policygraph/{__version__}",
-            },
-        )
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            response.read()
-            return response.status
+        headers = {
+            **_authorization(url, method, timeout),
+            "Content-Type": media_type,
+            "User-Agent": f"policygraph/{__version__}",
+        }
+        if isinstance(data, Path):
+            with data.open("rb") as body:
+                headers["Content-Length"] = str(os.fstat(body.fileno()).st_size)
+                return _request(urllib.request.Request(url, body, headers, method=method), timeout)
+        return _request(urllib.request.Request(url, data, headers, method=method), timeout)
     except urllib.error.HTTPError as err:
         raise InputError(f"{where}: {_refusal(err)}") from None
     except urllib.error.URLError as err:
@@ -238,8 +237,15 @@ def _send(url: str, method: str, data: bytes, media_type: str, timeout: float) -
         raise InputError(f"{where}: the request failed ({type(err).__name__}: {err})") from None
 
 
-def put_graph(url: str, graph: str, data: bytes, timeout: float) -> int:
-    """Graph Store Protocol: PUT ``data`` (N-Triples) as the whole content of ``graph``."""
+def _request(request: urllib.request.Request, timeout: float) -> int:
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        response.read()
+        return response.status
+
+
+def put_graph(url: str, graph: str, data: bytes | Path, timeout: float) -> int:
+    """Graph Store Protocol: PUT ``data`` (N-Triples; a file is streamed, not read into
+    memory) as the whole content of ``graph``."""
     return _send(_with_graph(url, graph), "PUT", data, MEDIA_TYPE, timeout)
 
 
@@ -307,11 +313,11 @@ def load_release(
         update_endpoint = update_endpoint or derived_update
     query_url, update_url = check_url(query_endpoint), check_url(update_endpoint)
     path, expected = release_file(dist)
-    data = path.read_bytes()
+    size = path.stat().st_size
     started = time.perf_counter()
     staging = f"urn:uuid:{uuid.uuid4()}"
     try:
-        put_graph(endpoint, staging, data, timeout)
+        put_graph(endpoint, staging, path, timeout)
         staged = count_triples(query_url, staging, timeout)
         if staged != expected:
             raise InputError(
@@ -330,4 +336,4 @@ def load_release(
             f"endpoint {query_url}: graph <{graph}> holds {counted:,} triples after the load, "
             f"the release has {expected:,}"
         )
-    return LoadResult(endpoint, query_url, update_url, graph, path, counted, len(data), seconds)
+    return LoadResult(endpoint, query_url, update_url, graph, path, counted, size, seconds)
