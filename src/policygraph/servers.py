@@ -36,6 +36,7 @@ import pyoxigraph as ox
 from .errors import InputError
 
 HOST = "127.0.0.1"
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
 def oxigraph_binary() -> str:
@@ -224,9 +225,6 @@ def parent_death_signal() -> Callable[[], None] | None:
             os.kill(os.getpid(), term)
 
     return arm
-
-
-PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
 def _wait_until_ready(server: OxigraphServer, timeout: float) -> bool:
